@@ -1,0 +1,1 @@
+"""Career Pathing workflow engine: the only package that imports SpiffWorkflow."""

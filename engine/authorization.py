@@ -1,0 +1,98 @@
+"""Who may see and do what, per instance and per task.
+
+Employees see their own paths, managers their reports', HR everything; anyone
+who was given a task in a path (stakeholders, leadership) sees that path. Only
+the assignee, or a candidate when the task has no assignee, may open or
+complete a task.
+"""
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from .errors import Forbidden
+from .models import HumanTask, ProcessInstance, User
+
+HR_GROUP = "hr"
+PROCESS_OWNER_GROUP = "process-owners"
+
+
+def is_hr(user):
+    """HR sees every path."""
+    return HR_GROUP in user.group_names
+
+
+def is_process_owner(user):
+    """Process owners deploy diagrams and forms."""
+    return PROCESS_OWNER_GROUP in user.group_names
+
+
+def may_work_on(row, user):
+    """True when `user` is the assignee of the task, or a candidate of an unassigned task."""
+    if row.assignee_id is not None:
+        return row.assignee_id == user.id
+    return user.username in (row.candidate_users or []) or bool(set(row.candidate_groups or []) & user.group_names)
+
+
+def may_see_task(row, user):
+    """Open tasks: the people who may work on them; finished ones: also whoever finished them."""
+    return may_work_on(row, user) or (row.completed_by_id is not None and row.completed_by_id == user.id)
+
+
+def check_may_complete(row, user):
+    """Raise Forbidden unless `user` may complete the task."""
+    if not may_work_on(row, user):
+        owner = row.assignee.name if row.assignee else ", ".join(row.candidate_users + row.candidate_groups)
+        raise Forbidden(f"\u201c{row.name}\u201d is for {owner}; you cannot complete it.")
+
+
+def check_may_start(employee, started_by):
+    """An employee starts their own path; their manager or HR may start it for them."""
+    if started_by.id == employee.id or employee.manager_id == started_by.id or is_hr(started_by):
+        return
+    raise Forbidden(f"You cannot start a path for {employee.name}: only they, their manager or HR can.")
+
+
+def candidate_condition(user):
+    """SQL condition: an unassigned task offered to the user or one of their groups."""
+    # Candidate lists are JSON; matching their text keeps the query portable (SQLite and PostgreSQL).
+    matches = [sa.cast(HumanTask.candidate_users, sa.String).like(f'%"{user.username}"%')]
+    matches += [sa.cast(HumanTask.candidate_groups, sa.String).like(f'%"{name}"%') for name in user.group_names]
+    return sa.and_(HumanTask.assignee_id.is_(None), sa.or_(*matches))
+
+
+def workable_condition(user):
+    """SQL condition: tasks the user may work on."""
+    return sa.or_(HumanTask.assignee_id == user.id, candidate_condition(user))
+
+
+def _participant_instance_ids(user):
+    """Instance ids where the user has or had a task."""
+    return sa.select(HumanTask.instance_id).where(sa.or_(
+        workable_condition(user), HumanTask.completed_by_id == user.id, HumanTask.claimed_by_id == user.id))
+
+
+def visible_instances_query(user):
+    """A select of the instances `user` may see."""
+    query = sa.select(ProcessInstance)
+    if is_hr(user):
+        return query
+    employee = aliased(User)
+    return query.join(employee, ProcessInstance.employee_id == employee.id).where(sa.or_(
+        ProcessInstance.employee_id == user.id,
+        employee.manager_id == user.id,
+        ProcessInstance.id.in_(_participant_instance_ids(user)),
+    ))
+
+
+def may_view_instance(session, instance, user):
+    """True when the user may see this path."""
+    if is_hr(user) or instance.employee_id == user.id:
+        return True
+    if instance.employee is not None and instance.employee.manager_id == user.id:
+        return True
+    query = visible_instances_query(user).where(ProcessInstance.id == instance.id)
+    return session.scalars(query).first() is not None
+
+
+def visible_instances(session, user):
+    """Paths the user may see, newest first."""
+    return session.scalars(visible_instances_query(user).order_by(ProcessInstance.started_at.desc())).all()

@@ -1,0 +1,36 @@
+"""The org directory: people, their managers and groups, as the engine needs them."""
+import sqlalchemy as sa
+
+from .models import Group, User
+
+
+def user_by_username(session, username):
+    """The active user with this username, or None."""
+    if not isinstance(username, str) or not username:
+        return None
+    return session.scalars(sa.select(User).where(User.username == username)).first()
+
+
+def group_by_name(session, name):
+    """The group with this name, or None."""
+    return session.scalars(sa.select(Group).where(Group.name == name)).first()
+
+
+def people_options(session, exclude=()):
+    """Active people as form options [{label, value}], sorted by name."""
+    users = session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.name))
+    return [{"label": f"{user.name} ({user.job_title})" if user.job_title else user.name, "value": user.username}
+            for user in users if user.username not in set(exclude or ())]
+
+
+def path_variables(employee):
+    """Variables every path starts with, from the org directory: the employee and their manager."""
+    manager = employee.manager
+    return {
+        "employee": employee.username,
+        "employee_name": employee.name,
+        "department": employee.department,
+        "job_title": employee.job_title,
+        "manager": manager.username if manager else None,
+        "manager_name": manager.name if manager else None,
+    }

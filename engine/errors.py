@@ -1,0 +1,62 @@
+"""Domain errors. Each carries the HTTP status the web layer answers with and a
+message written for the person who caused it."""
+
+
+class DomainError(Exception):
+    """Base class: `status` is the HTTP status, `code` a stable machine-readable name."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message, errors=None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class TaskAlreadyCompleted(Conflict):
+    code = "task_already_completed"
+
+
+class ConcurrentChange(Conflict):
+    code = "concurrent_change"
+
+
+class ValidationFailed(DomainError):
+    """Submitted data breaks the form's rules; `errors` maps field paths to messages."""
+
+    status = 422
+    code = "validation_failed"
+
+
+class DeploymentRejected(DomainError):
+    """Files that cannot be deployed; `problems` lists element-level messages."""
+
+    status = 400
+    code = "deployment_rejected"
+
+    def __init__(self, message, problems):
+        super().__init__(message, errors={"problems": [str(p) for p in problems]})
+        self.problems = problems
+
+
+class IncidentRaised(DomainError):
+    """A script, expression or assignment failed; the step was rolled back."""
+
+    status = 409
+    code = "incident"

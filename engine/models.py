@@ -1,0 +1,162 @@
+"""SQLAlchemy models of the organisation and of workflow state (no Flask here)."""
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow():
+    """The current time in UTC, naive (as stored in the database)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    """Declarative base shared by the engine and the web app (via Flask-SQLAlchemy)."""
+
+
+group_membership = sa.Table(
+    "group_membership",
+    Base.metadata,
+    sa.Column("user_id", sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("group_id", sa.ForeignKey("group.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(Base):
+    """A person in the org directory; `manager` is resolved per employee from here."""
+
+    __tablename__ = "user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(200))
+    department: Mapped[str | None] = mapped_column(sa.String(120))
+    job_title: Mapped[str | None] = mapped_column(sa.String(200))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(256))
+    active: Mapped[bool] = mapped_column(default=True)
+    manager_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    manager: Mapped["User | None"] = relationship(remote_side=[id], foreign_keys=[manager_id])
+    groups: Mapped[list["Group"]] = relationship(secondary=group_membership, back_populates="members")
+
+    @property
+    def group_names(self):
+        """Names of the groups this user belongs to."""
+        return {group.name for group in self.groups}
+
+    # Flask-Login protocol, kept here so the model needs no web import.
+    @property
+    def is_authenticated(self):
+        return True
+
+    @property
+    def is_active(self):
+        return self.active
+
+    @property
+    def is_anonymous(self):
+        return False
+
+    def get_id(self):
+        return str(self.id)
+
+
+class Group(Base):
+    """A candidate group (leadership, hr, ...) or role (process-owners, admins)."""
+
+    __tablename__ = "group"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    label: Mapped[str] = mapped_column(sa.String(200))
+    members: Mapped[list[User]] = relationship(secondary=group_membership, back_populates="groups")
+
+
+class ProcessVersion(Base):
+    """One deployed version of a process: its sources (BPMN, DMN, forms) stored once."""
+
+    __tablename__ = "process_version"
+    __table_args__ = (sa.UniqueConstraint("key", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(200), index=True)
+    name: Mapped[str] = mapped_column(sa.String(300))
+    version: Mapped[int]
+    checksum: Mapped[str] = mapped_column(sa.String(64), index=True)
+    sources: Mapped[dict] = mapped_column(sa.JSON)  # {"bpmn": {file: xml}, "dmn": {...}, "forms": {id: schema}}
+    deployment_name: Mapped[str | None] = mapped_column(sa.String(200))
+    deployed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deployed_by: Mapped[User | None] = relationship()
+
+
+class ProcessInstance(Base):
+    """A running or finished path; `state` holds the workflow state only, never the spec."""
+
+    __tablename__ = "process_instance"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_version_id: Mapped[int] = mapped_column(sa.ForeignKey("process_version.id"), index=True)
+    business_key: Mapped[str | None] = mapped_column(sa.String(200), index=True)
+    employee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    started_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    status: Mapped[str] = mapped_column(sa.String(20), default="running", index=True)
+    state: Mapped[dict] = mapped_column(sa.JSON)
+    lock_version: Mapped[int] = mapped_column(default=1)
+    next_timer_at: Mapped[datetime | None] = mapped_column(index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    incident: Mapped[dict | None] = mapped_column(sa.JSON)
+
+    process_version: Mapped[ProcessVersion] = relationship()
+    employee: Mapped[User | None] = relationship(foreign_keys=[employee_id])
+    started_by: Mapped[User | None] = relationship(foreign_keys=[started_by_id])
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class HumanTask(Base):
+    """One activation of a user task: what the inbox and analytics query."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (sa.Index("ix_human_task_open_assignee", "status", "assignee_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(sa.ForeignKey("process_instance.id"), index=True)
+    task_guid: Mapped[str] = mapped_column(sa.String(36), index=True)
+    element_id: Mapped[str] = mapped_column(sa.String(200))
+    process_key: Mapped[str] = mapped_column(sa.String(200))
+    name: Mapped[str] = mapped_column(sa.String(300))
+    lane: Mapped[str | None] = mapped_column(sa.String(200))
+    form_ref: Mapped[str | None] = mapped_column(sa.String(200))
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    candidate_users: Mapped[list] = mapped_column(sa.JSON, default=list)
+    candidate_groups: Mapped[list] = mapped_column(sa.JSON, default=list)
+    status: Mapped[str] = mapped_column(sa.String(20), default="open")  # open / completed / cancelled
+    due_at: Mapped[datetime | None]
+    follow_up_at: Mapped[datetime | None]
+    priority: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    claimed_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    completed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    outcome: Mapped[dict | None] = mapped_column(sa.JSON)
+
+    instance: Mapped[ProcessInstance] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+
+
+class InstanceEvent(Base):
+    """Append-only history of a path: who did what, when, with which data."""
+
+    __tablename__ = "instance_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(sa.ForeignKey("process_instance.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    element_id: Mapped[str | None] = mapped_column(sa.String(200))
+    human_task_id: Mapped[int | None] = mapped_column(sa.ForeignKey("human_task.id"))
+    message: Mapped[str] = mapped_column(sa.Text, default="")
+    data: Mapped[dict | None] = mapped_column(sa.JSON)
+
+    actor: Mapped[User | None] = relationship()
+    human_task: Mapped[HumanTask | None] = relationship()

@@ -1,0 +1,273 @@
+"""The runtime: start paths, complete tasks, keep the inbox rows and history in step.
+
+`Runtime` is the one place that restores, runs and stores workflows. Each public
+method is one user action: it flushes and leaves the commit (or rollback) to the
+caller, so a failure anywhere leaves nothing half-written.
+"""
+from dataclasses import dataclass, field
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from . import authorization
+from .assignment import AssignmentError, resolve_assignment
+from .deployment import latest_version
+from .directory import path_variables, user_by_username
+from .errors import ConcurrentChange, Forbidden, IncidentRaised, NotFound, TaskAlreadyCompleted, ValidationFailed
+from .forms import validate_submission
+from .models import HumanTask, InstanceEvent, ProcessInstance, utcnow
+from .script_functions import build_functions
+from .scripting import CareerScriptEngine, ScriptError
+from .specs import dump_state, load_state, new_workflow
+from .validation import form_ref_of
+
+ENGINE_ERRORS = (SpiffWorkflowException, ScriptError, AssignmentError)
+
+
+@dataclass
+class Outcome:
+    """What a user action did: the instance and the tasks that are now open for people."""
+
+    instance: ProcessInstance
+    completed: HumanTask | None = None
+    opened: list = field(default_factory=list)
+
+
+class Runtime:
+    """Runs process instances against one database session, with an injectable clock."""
+
+    def __init__(self, session, clock=utcnow):
+        self.session = session
+        self.clock = clock
+
+    # -- starting -------------------------------------------------------------------------
+
+    def start(self, process_key, employee, started_by, variables=None):
+        """Start the latest version of `process_key` for `employee`; returns an Outcome."""
+        version = latest_version(self.session, process_key)
+        if version is None:
+            raise NotFound(f'No process "{process_key}" is deployed.')
+        return self.start_version(version, employee, started_by, variables)
+
+    def start_version(self, version, employee, started_by, variables=None):
+        """Start a given process version for `employee` (the business key)."""
+        authorization.check_may_start(employee, started_by)
+        workflow = new_workflow(version, self._script_engine())
+        data = path_variables(employee)
+        data.update(variables or {})
+        workflow.task_tree.data.update(data)
+        instance = ProcessInstance(process_version=version, business_key=employee.username, employee=employee,
+                                   started_by=started_by, status="running", state={})
+        self.session.add(instance)
+        self.session.flush()
+        self._event(instance, started_by, "started", message=f"{version.name} started for {employee.name}")
+        self._run(instance, workflow, lambda: workflow.do_engine_steps(), element_id=None)
+        opened = self._sync(instance, workflow, started_by)
+        self._store(instance, workflow)
+        return Outcome(instance, opened=opened)
+
+    # -- completing -----------------------------------------------------------------------
+
+    def complete(self, human_task_id, data, actor):
+        """Complete a user task with form data as `actor`; 409 if already done, 403/422 otherwise."""
+        row = self.session.get(HumanTask, human_task_id)
+        if row is None:
+            raise NotFound(f"There is no task {human_task_id}.")
+        instance = self.lock_instance(row.instance_id)
+        self.session.refresh(row)
+        if row.status != "open":
+            raise TaskAlreadyCompleted(self._already_done_message(row))
+        authorization.check_may_complete(row, actor)
+        workflow = self.restore(instance)
+        task = self._ready_task(workflow, row)
+        schema = self.form_schema(row)
+        clean, errors = validate_submission(schema, data, context=form_context(task)) if schema else ({}, {})
+        if errors:
+            raise ValidationFailed("Some answers need attention; nothing was saved.", errors)
+        self._apply(task, clean)
+        row.status = "completed"
+        row.completed_at = self.clock()
+        row.completed_by = actor
+        row.outcome = clean
+        if row.claimed_by_id is None and row.assignee_id is None:
+            row.claimed_by, row.claimed_at = actor, row.completed_at
+        self._event(instance, actor, "task_completed", element_id=row.element_id, human_task=row,
+                    message=f"{actor.name} completed \u201c{row.name}\u201d", data=clean)
+        self._run(instance, workflow, lambda: (task.run(), workflow.do_engine_steps()), element_id=row.element_id)
+        opened = self._sync(instance, workflow, actor)
+        self._store(instance, workflow)
+        return Outcome(instance, completed=row, opened=opened)
+
+    def lock_instance(self, instance_id):
+        """Load an instance for change: row lock on PostgreSQL, version check on flush everywhere."""
+        stmt = (sa.select(ProcessInstance).where(ProcessInstance.id == instance_id)
+                .with_for_update().execution_options(populate_existing=True))
+        instance = self.session.scalars(stmt).first()
+        if instance is None:
+            raise NotFound(f"There is no path {instance_id}.")
+        return instance
+
+    def restore(self, instance):
+        """The live workflow of an instance, from its state and its version's cached spec."""
+        return load_state(instance.process_version, instance.state, self._script_engine())
+
+    def task_data(self, row):
+        """The data a user task sees (for prefilling its form and showing context)."""
+        workflow = self.restore(row.instance)
+        task = workflow.get_task_from_id(_uuid(row.task_guid))
+        return form_context(task) if task is not None else {}
+
+    def form_schema(self, row):
+        """The form-js schema of a task, from the sources of its instance's version."""
+        if not row.form_ref:
+            return None
+        return row.instance.process_version.sources.get("forms", {}).get(row.form_ref)
+
+    def record_incident(self, instance_id, element_id, message):
+        """Mark an instance as stopped by an incident (after the failed step was rolled back)."""
+        instance = self.session.get(ProcessInstance, instance_id)
+        if instance is None:
+            return
+        instance.incident = {"element_id": element_id, "message": message, "at": self.clock().isoformat()}
+        instance.status = "incident"
+        self._event(instance, None, "incident", element_id=element_id, message=message)
+        self.session.flush()
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _script_engine(self):
+        return CareerScriptEngine(build_functions(self.session, self.clock))
+
+    def _run(self, instance, workflow, step, element_id):
+        try:
+            step()
+        except ENGINE_ERRORS as exc:
+            failed = getattr(getattr(exc, "task", None), "task_spec", None)
+            where = getattr(failed, "bpmn_id", None) or element_id
+            raise IncidentRaised(f"The step {where or ''} failed: {_describe(exc)}. Nothing was changed; "
+                                 f"HR and process owners have been shown the problem.",
+                                 errors={"instance_id": instance.id, "element_id": where}) from exc
+
+    def _ready_task(self, workflow, row):
+        task = workflow.get_task_from_id(_uuid(row.task_guid))
+        if task is None or task.state != TaskState.READY:
+            raise ConcurrentChange(f"\u201c{row.name}\u201d is no longer waiting for input; nothing was changed.")
+        return task
+
+    @staticmethod
+    def _apply(task, clean):
+        """Put submitted data into the task; a multi-instance task keeps it in its element variable."""
+        item_name = _multi_instance_item(task)
+        if item_name and isinstance(task.data.get(item_name), dict):
+            task.data[item_name] = {**task.data[item_name], **clean}
+        else:
+            task.data.update(clean)
+
+    def _sync(self, instance, workflow, actor):
+        """Make the open human_task rows match the workflow's READY user tasks; return new rows."""
+        ready = {str(task.id): task for task in workflow.get_tasks(state=TaskState.READY, manual=True)}
+        open_rows = self.session.scalars(sa.select(HumanTask).where(
+            HumanTask.instance_id == instance.id, HumanTask.status == "open")).all()
+        known = set()
+        for row in open_rows:
+            known.add(row.task_guid)
+            if row.task_guid not in ready:
+                row.status = "cancelled"
+                self._event(instance, actor, "task_cancelled", element_id=row.element_id, human_task=row,
+                            message=f"\u201c{row.name}\u201d was withdrawn by the process")
+        opened = []
+        for guid, task in ready.items():
+            if guid in known:
+                continue
+            row = self._new_row(instance, task)
+            opened.append(row)
+        return opened
+
+    def _new_row(self, instance, task):
+        spec = task.task_spec
+        now = self.clock()
+        try:
+            assignment = resolve_assignment(task, now)
+        except (AssignmentError, SpiffWorkflowException, ScriptError) as exc:
+            raise IncidentRaised(f"Nobody could be assigned to \u201c{spec.bpmn_name}\u201d ({spec.bpmn_id}): "
+                                 f"{_describe(exc)}. Nothing was changed.",
+                                 errors={"instance_id": instance.id, "element_id": spec.bpmn_id}) from exc
+        assignee = None
+        if assignment.assignee:
+            assignee = user_by_username(self.session, assignment.assignee)
+            if assignee is None:
+                raise IncidentRaised(f"\u201c{spec.bpmn_name}\u201d ({spec.bpmn_id}) is assigned to "
+                                     f"\u201c{assignment.assignee}\u201d, who is not in the org directory. "
+                                     f"Nothing was changed.",
+                                     errors={"instance_id": instance.id, "element_id": spec.bpmn_id})
+        row = HumanTask(
+            instance=instance, task_guid=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
+            process_key=task.workflow.spec.name, lane=spec.lane,
+            form_ref=form_ref_of(spec.extensions.get("camunda", {})),
+            assignee=assignee, candidate_users=assignment.candidate_users,
+            candidate_groups=assignment.candidate_groups, due_at=assignment.due_at,
+            follow_up_at=assignment.follow_up_at, priority=assignment.priority, created_at=now,
+        )
+        self.session.add(row)
+        self.session.flush()
+        who = assignee.name if assignee else ", ".join(assignment.candidate_users + assignment.candidate_groups)
+        self._event(instance, None, "task_created", element_id=spec.bpmn_id, human_task=row,
+                    message=f"\u201c{row.name}\u201d is waiting for {who}")
+        return row
+
+    def _store(self, instance, workflow):
+        instance.state = dump_state(workflow)
+        if workflow.completed and instance.status != "completed":
+            instance.status = "completed"
+            instance.ended_at = self.clock()
+            self._event(instance, None, "completed", message="The path is complete")
+        try:
+            self.session.flush()
+        except StaleDataError:
+            raise ConcurrentChange("Someone else changed this path at the same moment; "
+                                   "nothing was saved. Reload and try again.") from None
+
+    def _event(self, instance, actor, kind, element_id=None, human_task=None, message="", data=None):
+        self.session.add(InstanceEvent(instance_id=instance.id, at=self.clock(), actor=actor, kind=kind,
+                                       element_id=element_id, human_task=human_task, message=message, data=data))
+
+    def _already_done_message(self, row):
+        if row.status == "completed":
+            who = row.completed_by.name if row.completed_by else "someone"
+            when = row.completed_at.strftime("%Y-%m-%d %H:%M") if row.completed_at else ""
+            return f"\u201c{row.name}\u201d was already completed by {who} {when} UTC; nothing was changed."
+        return f"\u201c{row.name}\u201d is no longer open ({row.status}); nothing was changed."
+
+
+def form_context(task):
+    """Data a task's form is filled from: task data, plus the element variable of a multi-instance task."""
+    data = dict(task.data)
+    item_name = _multi_instance_item(task)
+    if item_name and isinstance(data.get(item_name), dict):
+        data.update(data[item_name])
+    return data
+
+
+def _multi_instance_item(task):
+    parent = task.parent
+    spec = getattr(parent, "task_spec", None)
+    if isinstance(spec, MultiInstanceTask) and getattr(spec, "output_item", None) is not None:
+        return spec.output_item.bpmn_id
+    return None
+
+
+def _describe(exc):
+    text = str(exc).strip() or exc.__class__.__name__
+    return text.split("\n")[0]
+
+
+def _uuid(text):
+    try:
+        return UUID(text)
+    except ValueError:
+        return None
+

@@ -1,0 +1,41 @@
+"""Functions that diagram scripts and expressions may call. This list is the whole
+vocabulary a diagram has beyond plain Python expressions; each is documented for
+process owners in the README."""
+from datetime import date, datetime, timedelta
+
+from .directory import people_options, user_by_username
+
+
+def _as_date(value):
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def build_functions(session, clock=None):
+    """The script functions bound to a database session (and an injectable clock)."""
+    now = clock or datetime.now
+
+    def people(exclude=None):
+        """Active people as options for a select or taglist, leaving out `exclude` (usernames)."""
+        return people_options(session, exclude or ())
+
+    def person_name(username):
+        """The display name of a user, or the username if unknown."""
+        user = user_by_username(session, username)
+        return user.name if user else username
+
+    def today():
+        """Today's date as YYYY-MM-DD."""
+        return now().date().isoformat()
+
+    def add_days(start, days):
+        """The date `days` after `start` (a date or YYYY-MM-DD text), as YYYY-MM-DD."""
+        return (_as_date(start) + timedelta(days=int(days))).isoformat()
+
+    return {"people": people, "person_name": person_name, "today": today, "add_days": add_days}
+
+
+FUNCTION_NAMES = ("people", "person_name", "today", "add_days")

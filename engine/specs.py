@@ -1,0 +1,89 @@
+"""Parsed process specs, one per deployed version, and workflow state without the spec.
+
+A version's sources are parsed once per worker thread and cached: multi-instance
+tasks adjust their spec while running, so threads never share one spec object.
+Instance state is serialized without the spec; restoring it takes the cached spec.
+"""
+import threading
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+
+from .parser import AppParser
+
+
+class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
+    """Writes a workflow without its spec; restores it with the spec supplied by the caller."""
+
+    def to_dict(self, workflow):
+        dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct, spec=None, subprocess_specs=None):
+        # Spec objects pass through the registry's restore unchanged.
+        return super().from_dict(dict(dct, spec=spec, subprocess_specs=subprocess_specs or {}))
+
+
+_CONFIG = dict(CAMUNDA_CONFIG)
+_CONFIG[BpmnWorkflow] = StateOnlyWorkflowConverter
+SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
+
+
+def parse_sources(sources, filename_prefix=""):
+    """Parse a version's BPMN and DMN sources (dicts of file name -> XML text) into a parser."""
+    parser = AppParser()
+    for name, text in sorted(sources.get("dmn", {}).items()):
+        parser.add_dmn_str(text.encode("utf-8"), filename=filename_prefix + name)
+    for name, text in sorted(sources.get("bpmn", {}).items()):
+        parser.add_bpmn_str(text.encode("utf-8"), filename=filename_prefix + name)
+    return parser
+
+
+class SpecCache:
+    """Parsed (spec, subprocess_specs) per process version id, per thread."""
+
+    def __init__(self):
+        self._local = threading.local()
+
+    def get(self, version):
+        """The parsed spec of a ProcessVersion, parsing its sources on first use in this thread."""
+        cache = self._local.__dict__.setdefault("specs", {})
+        cache_key = (version.id, version.checksum)
+        if cache_key not in cache:
+            parser = parse_sources(version.sources)
+            cache[cache_key] = (parser.get_spec(version.key), parser.get_subprocess_specs(version.key))
+        return cache[cache_key]
+
+    def clear(self):
+        """Forget this thread's parsed specs (tests, or after a schema reset)."""
+        self._local.__dict__["specs"] = {}
+
+
+SPECS = SpecCache()
+
+
+def new_workflow(version, script_engine):
+    """A fresh workflow for a process version."""
+    spec, subprocess_specs = SPECS.get(version)
+    return BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
+
+
+def dump_state(workflow):
+    """The instance state as a JSON-ready dict, without the spec."""
+    dct = SERIALIZER.to_dict(workflow)
+    dct[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
+    return dct
+
+
+def load_state(version, state, script_engine):
+    """Restore a workflow from stored state and the cached spec of its version."""
+    spec, subprocess_specs = SPECS.get(version)
+    dct = dict(state)
+    SERIALIZER.migrate(dct)
+    workflow = SERIALIZER.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs)
+    workflow.script_engine = script_engine
+    return workflow

@@ -1,0 +1,35 @@
+"""Career Pathing web application: the Flask app factory."""
+import os
+
+from flask import Flask
+
+from .config import load_config
+from .extensions import csrf, db, login_manager, migrate
+
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(config=None):
+    """Build the app: configuration from the environment, then `config` overrides."""
+    app = Flask(__name__, instance_path=os.environ.get("PATHING_INSTANCE", os.path.join(PROJECT_ROOT, "instance")))
+    load_config(app)
+    if config:
+        app.config.update(config)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    from . import auth, errors, paths, tasks, vendor
+    from .api import init_api
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(tasks.bp)
+    app.register_blueprint(paths.bp)
+    app.register_blueprint(vendor.bp)
+    init_api(app)
+    errors.init_app(app)
+    app.jinja_env.globals["app_name"] = "Career Pathing"
+    from .templating import init_templating
+    init_templating(app)
+    return app

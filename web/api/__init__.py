@@ -1,0 +1,153 @@
+"""JSON API under /api/v1 (flask-smorest): the same actions as the pages, for integrations.
+
+Authentication is the session cookie or HTTP Basic. Input goes through the
+schemas in `schemas.py`, which also document the API at /api/v1/openapi.json.
+"""
+import sqlalchemy as sa
+from flask.views import MethodView
+from flask_login import current_user, login_required
+from flask_smorest import Api, Blueprint
+
+from engine import authorization
+from engine.deployment import latest_version
+from engine.directory import user_by_username
+from engine.errors import Forbidden, NotFound
+from engine.models import HumanTask, InstanceEvent, ProcessInstance, ProcessVersion
+from engine.runtime import Runtime
+
+from ..extensions import csrf, db
+from ..tasks import open_tasks_query
+from .schemas import (
+    CompleteTaskSchema,
+    CompletionSchema,
+    InstanceSchema,
+    ProcessDefinitionSchema,
+    StartInstanceSchema,
+    TaskDetailSchema,
+    TaskSchema,
+)
+
+
+class PathingApi(Api):
+    """flask-smorest Api whose errors go through the app's single error handler."""
+
+    def _register_error_handlers(self):
+        """The app's handler (web.errors) answers in the one JSON error shape."""
+
+
+blp = Blueprint("api", __name__, url_prefix="/api/v1", description="Career Pathing API")
+
+
+@blp.route("/process-definitions")
+class ProcessDefinitions(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, ProcessDefinitionSchema(many=True))
+    def get(self):
+        """Deployed processes: every version of every key, newest first."""
+        return db.session.scalars(sa.select(ProcessVersion).order_by(ProcessVersion.key,
+                                                                     ProcessVersion.version.desc())).all()
+
+
+@blp.route("/tasks")
+class Tasks(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, TaskSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters):
+        """Open tasks the caller may work on (assigned or offered to their groups), soonest due first."""
+        query = open_tasks_query(current_user)
+        pagination_parameters.item_count = db.session.scalar(
+            sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+        page, size = pagination_parameters.page, pagination_parameters.page_size
+        return db.session.scalars(query.offset((page - 1) * size).limit(size)).all()
+
+
+def _visible_task(task_id):
+    row = db.session.get(HumanTask, task_id)
+    if row is None:
+        raise NotFound(f"There is no task {task_id}.")
+    if not authorization.may_see_task(row, current_user):
+        raise Forbidden(f"Task {task_id} is assigned to someone else.")
+    return row
+
+
+@blp.route("/tasks/<int:task_id>")
+class TaskDetail(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, TaskDetailSchema)
+    def get(self, task_id):
+        """One task with its form-js schema and the current values of its fields."""
+        row = _visible_task(task_id)
+        runtime = Runtime(db.session)
+        row.form = runtime.form_schema(row)
+        row.data = runtime.task_data(row) if row.status == "open" else (row.outcome or {})
+        return row
+
+
+@blp.route("/tasks/<int:task_id>/complete")
+class CompleteTask(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(CompleteTaskSchema)
+    @blp.response(200, CompletionSchema)
+    def post(self, payload, task_id):
+        """Complete a task with form data: 409 if already completed, 422 with per-field errors if invalid."""
+        _visible_task(task_id)
+        outcome = Runtime(db.session).complete(task_id, payload["data"], current_user)
+        db.session.commit()
+        return {"instance_id": outcome.instance.id, "instance_status": outcome.instance.status,
+                "next_tasks": outcome.opened}
+
+
+@blp.route("/process-instances")
+class Instances(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(StartInstanceSchema)
+    @blp.response(201, InstanceSchema)
+    def post(self, payload):
+        """Start a path of `process_key` for `employee` (a username; the caller by default)."""
+        employee = current_user
+        if payload.get("employee"):
+            employee = user_by_username(db.session, payload["employee"])
+            if employee is None:
+                raise NotFound(f'There is no user "{payload["employee"]}".', errors={"employee": "unknown user"})
+        if latest_version(db.session, payload["process_key"]) is None:
+            raise NotFound(f'No process "{payload["process_key"]}" is deployed.',
+                           errors={"process_key": "not deployed"})
+        outcome = Runtime(db.session).start(payload["process_key"], employee, current_user,
+                                            payload.get("variables"))
+        db.session.commit()
+        return _instance_view(outcome.instance)
+
+
+@blp.route("/process-instances/<int:instance_id>")
+class InstanceDetail(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, InstanceSchema)
+    def get(self, instance_id):
+        """A path: status, open tasks and its full history."""
+        instance = db.session.get(ProcessInstance, instance_id)
+        if instance is None or not authorization.may_view_instance(db.session, instance, current_user):
+            raise NotFound(f"There is no path {instance_id} that you may see.")
+        return _instance_view(instance)
+
+
+def _instance_view(instance):
+    open_tasks = db.session.scalars(sa.select(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.status == "open").order_by(HumanTask.id)).all()
+    history = db.session.scalars(sa.select(InstanceEvent).where(InstanceEvent.instance_id == instance.id)
+                                 .order_by(InstanceEvent.at, InstanceEvent.id)).all()
+    return {"instance": instance, "open_tasks": open_tasks, "history": history}
+
+
+def init_api(app):
+    """Register the API blueprint; it authenticates per request, so CSRF does not apply."""
+    api = PathingApi(app)
+    csrf.exempt(blp)
+    api.register_blueprint(blp)
+    return api

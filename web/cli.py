@@ -1,0 +1,112 @@
+"""The `pathing` command: serve, deploy, validate, demo."""
+import os
+import sys
+
+import click
+
+from . import PROJECT_ROOT, create_app
+
+
+def _app():
+    return create_app()
+
+
+def _upgrade(app):
+    """Bring the database schema up to date (Alembic migrations)."""
+    from flask_migrate import upgrade
+    with app.app_context():
+        upgrade(directory=os.path.join(PROJECT_ROOT, "migrations"))
+
+
+@click.group()
+def main():
+    """Career Pathing: collaborative career pathing run as BPMN processes."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host, port):
+    """Serve the web application."""
+    app = _app()
+    _upgrade(app)
+    click.echo(f"Career Pathing is running on http://{host}:{port}  (Ctrl+C stops it)")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--name", default=None, help="Deployment name shown on the versions page.")
+def deploy(paths, name):
+    """Deploy .bpmn, .dmn and .form files (or folders of them) as new process versions."""
+    from engine.deployment import deploy as deploy_files, read_paths
+    from engine.errors import DeploymentRejected
+
+    from .extensions import db
+    app = _app()
+    _upgrade(app)
+    with app.app_context():
+        try:
+            files = read_paths(paths)
+            result = deploy_files(db.session, files, deployment_name=name or "command line")
+        except UnicodeDecodeError as exc:
+            click.echo(f"error: {exc.reason}", err=True)
+            sys.exit(2)
+        except DeploymentRejected as exc:
+            db.session.rollback()
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            click.echo(exc.message, err=True)
+            sys.exit(1)
+        db.session.commit()
+        _report(result)
+
+
+def _report(result):
+    for version in result.created:
+        click.echo(f"deployed {version.key} version {version.version} ({version.name})")
+    for version in result.unchanged:
+        click.echo(f"unchanged {version.key} version {version.version} (same content already deployed)")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+def validate(paths):
+    """Check files without deploying: one line per problem, FILE:LINE: ELEMENT_ID: message.
+
+    Exits 0 when valid, 1 when there are problems, 2 when input cannot be read.
+    """
+    from engine.deployment import read_paths
+    from engine.validation import check_files
+    try:
+        files = read_paths(paths)
+    except (OSError, UnicodeDecodeError) as exc:
+        click.echo(f"error: cannot read {getattr(exc, 'filename', None) or exc}", err=True)
+        sys.exit(2)
+    checked = check_files(files)
+    for problem in checked.problems:
+        click.echo(str(problem))
+    if checked.problems:
+        sys.exit(1)
+    click.echo(f"ok: {len(files)} file(s), processes: {', '.join(checked.process_ids)}")
+
+
+@main.command()
+def demo():
+    """Create the database, deploy processes/ and forms/, seed the demo organisation (safe to rerun)."""
+    from engine.deployment import deploy as deploy_files, read_paths
+
+    from .demo import demo_logins, seed_demo
+    from .extensions import db
+    app = _app()
+    _upgrade(app)
+    with app.app_context():
+        files = read_paths([os.path.join(PROJECT_ROOT, "processes"), os.path.join(PROJECT_ROOT, "forms")])
+        result = deploy_files(db.session, files, deployment_name="demo")
+        created = seed_demo(db.session)
+        db.session.commit()
+        _report(result)
+    click.echo(f"demo organisation: {len(created)} people added" if created else "demo organisation: already there")
+    click.echo("Demo logins (username / password):")
+    for line in demo_logins():
+        click.echo(line)

@@ -1,0 +1,47 @@
+"""Configuration from environment variables, with defaults that work on a fresh clone."""
+import os
+import secrets
+
+
+def _secret_key(instance_path):
+    """SECRET_KEY from the environment, else one generated once and kept in instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        os.makedirs(instance_path, exist_ok=True)
+        with open(path, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    with open(path) as handle:
+        return handle.read().strip()
+
+
+def database_url(instance_path):
+    """DATABASE_URL, defaulting to a SQLite file under instance/."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url.replace("postgres://", "postgresql+psycopg://", 1) if url.startswith("postgres://") else url
+    os.makedirs(instance_path, exist_ok=True)
+    return "sqlite:///" + os.path.join(instance_path, "pathing.db")
+
+
+def load_config(app):
+    """Fill app.config from the environment."""
+    app.config.update(
+        SECRET_KEY=_secret_key(app.instance_path),
+        SQLALCHEMY_DATABASE_URI=database_url(app.instance_path),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        MAX_CONTENT_LENGTH=int(os.environ.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)),
+        PATHING_PROCESS_KEY=os.environ.get("PATHING_PROCESS_KEY", "career_pathing"),
+        PAGE_SIZE=int(os.environ.get("PAGE_SIZE", 25)),
+        API_TITLE="Career Pathing API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        WTF_CSRF_TIME_LIMIT=None,
+    )

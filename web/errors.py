@@ -1,0 +1,68 @@
+"""One place that turns errors into answers: JSON for the API, pages for people."""
+from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import DomainError, IncidentRaised
+from engine.runtime import Runtime
+
+from .extensions import db
+
+
+def wants_json():
+    """API and engine-rest callers get JSON errors."""
+    return request.path.startswith(("/api/", "/engine-rest"))
+
+
+def error_response(status, code, message, errors=None):
+    """Answer with the JSON error shape or the error page, as the caller expects."""
+    if wants_json():
+        response = jsonify({"code": code, "message": message, "errors": errors or {}})
+        response.status_code = status
+        return response
+    return render_template("error.html", status=status, message=message), status
+
+
+def handle_domain_error(exc):
+    """Roll back the action; an incident is then recorded in its own transaction."""
+    db.session.rollback()
+    if isinstance(exc, IncidentRaised) and exc.errors.get("instance_id"):
+        Runtime(db.session).record_incident(exc.errors["instance_id"], exc.errors.get("element_id"), exc.message)
+        db.session.commit()
+    return error_response(exc.status, exc.code, exc.message, exc.errors)
+
+
+def handle_http_error(exc):
+    """Werkzeug errors (404, 405, 413, ...) in the caller's format."""
+    if exc.code and exc.code >= 500:
+        db.session.rollback()
+    messages = {413: "The request is too large.", 404: "There is nothing at this address.",
+                405: "This address does not accept that method."}
+    message = messages.get(exc.code, exc.description)
+    code = (exc.name or "error").lower().replace(" ", "_")
+    errors = _webargs_errors(exc)
+    if errors:
+        fields = ", ".join(sorted(errors))
+        message = f"The request data is invalid: check {fields}."
+    return error_response(exc.code or 500, code, message, errors)
+
+
+def _webargs_errors(exc):
+    """Per-field messages from request-parsing errors, keyed by field name."""
+    messages = (getattr(exc, "data", None) or {}).get("messages") or {}
+    errors = {}
+    for location_messages in messages.values():
+        if isinstance(location_messages, dict):
+            errors.update(location_messages)
+    return errors
+
+
+def handle_csrf_error(exc):
+    return error_response(400, "csrf_failed",
+                          "The form expired or came from elsewhere. Reload the page and try again; nothing was saved.")
+
+
+def init_app(app):
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)

@@ -1,0 +1,85 @@
+"""Career paths: start one, list the ones you may see, follow one's progress and history."""
+from collections import defaultdict
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from engine import authorization
+from engine.models import HumanTask, InstanceEvent, ProcessInstance
+from engine.runtime import Runtime
+
+from ..extensions import db
+from ..tasks import history_of, next_steps_message
+
+bp = Blueprint("paths", __name__, url_prefix="/paths", template_folder="templates")
+
+
+def instance_or_abort(instance_id):
+    """The path if the current user may see it; 404 otherwise (its existence is not revealed)."""
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None or not authorization.may_view_instance(db.session, instance, current_user):
+        abort(404)
+    return instance
+
+
+@bp.route("/")
+@login_required
+def index():
+    page = request.args.get("page", 1, type=int)
+    status = request.args.get("status") or None
+    query = authorization.visible_instances_query(current_user).order_by(ProcessInstance.started_at.desc(),
+                                                                         ProcessInstance.id.desc())
+    if status in ("running", "completed", "cancelled", "incident"):
+        query = query.where(ProcessInstance.status == status)
+    paths = db.paginate(query, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    open_steps = _open_steps([path.id for path in paths.items])
+    return render_template("paths/index.html", paths=paths, open_steps=open_steps, status=status)
+
+
+def _open_steps(instance_ids):
+    steps = defaultdict(list)
+    if instance_ids:
+        rows = db.session.scalars(sa.select(HumanTask).where(HumanTask.instance_id.in_(instance_ids),
+                                                             HumanTask.status == "open").order_by(HumanTask.id))
+        for row in rows:
+            steps[row.instance_id].append(row)
+    return steps
+
+
+@bp.route("/start", methods=["POST"])
+@login_required
+def start():
+    key = current_app.config["PATHING_PROCESS_KEY"]
+    running = db.session.scalars(sa.select(ProcessInstance).where(
+        ProcessInstance.employee_id == current_user.id, ProcessInstance.status.in_(("running", "incident")))).first()
+    if running is not None and running.process_version.key == key:
+        flash("You already have a career path in progress; it continues here.", "info")
+        return redirect(url_for("paths.show", instance_id=running.id))
+    outcome = Runtime(db.session).start(key, current_user, current_user)
+    message = next_steps_message(outcome, current_user)
+    instance_id = outcome.instance.id
+    mine = [row.id for row in outcome.opened if row.assignee_id == current_user.id]
+    db.session.commit()
+    flash(f"Your career path has started. {message}", "success")
+    if mine:
+        return redirect(url_for("tasks.show", task_id=mine[0]))
+    return redirect(url_for("paths.show", instance_id=instance_id))
+
+
+@bp.route("/<int:instance_id>")
+@login_required
+def show(instance_id):
+    instance = instance_or_abort(instance_id)
+    open_tasks = db.session.scalars(sa.select(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.status == "open").order_by(HumanTask.id)).all()
+    events = db.session.scalars(sa.select(InstanceEvent).where(InstanceEvent.instance_id == instance.id)
+                                .order_by(InstanceEvent.at, InstanceEvent.id)).all()
+    history = history_of(instance)
+    versions = defaultdict(list)
+    for row, items in history:
+        versions[row.element_id].append((row, items))
+    documents = {element: rows for element, rows in versions.items() if len(rows) > 1}
+    return render_template("paths/show.html", instance=instance, open_tasks=open_tasks, events=events,
+                           history=history, documents=documents,
+                           may_work=lambda row: authorization.may_work_on(row, current_user))

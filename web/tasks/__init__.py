@@ -1,0 +1,131 @@
+"""The inbox and task pages: people see their tasks and complete them through forms."""
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from engine import authorization
+from engine.errors import ValidationFailed
+from engine.forms import decode_html_form
+from engine.models import HumanTask, ProcessInstance
+from engine.runtime import Runtime
+
+from ..extensions import db
+from .answers import describe_answers
+from .form_view import build_form_view
+
+bp = Blueprint("tasks", __name__, template_folder="templates")
+
+
+def open_tasks_query(user):
+    """Open tasks the user may work on, soonest due first."""
+    return (sa.select(HumanTask).join(ProcessInstance)
+            .where(HumanTask.status == "open", authorization.workable_condition(user))
+            .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id))
+
+
+def task_or_404(task_id):
+    """The task if the current user may see it: 404 if it does not exist, 403 if it is not theirs."""
+    row = db.session.get(HumanTask, task_id)
+    if row is None:
+        abort(404)
+    if not authorization.may_see_task(row, current_user):
+        return None
+    return row
+
+
+def next_steps_message(outcome, actor):
+    """A sentence saying what happens next, for the flash after an action."""
+    if outcome.instance.status == "completed":
+        return "The path is complete."
+    if not outcome.opened:
+        return "Nothing more is needed from anyone right now; the path waits for the other open steps."
+    parts = []
+    for row in outcome.opened:
+        if row.assignee_id == actor.id:
+            who = "you"
+        elif row.assignee is not None:
+            who = row.assignee.name
+        else:
+            who = "the " + " / ".join(row.candidate_groups + row.candidate_users) + " group"
+        parts.append(f"\u201c{row.name}\u201d for {who}")
+    return "Next: " + "; ".join(parts) + "."
+
+
+def history_of(instance, exclude_id=None):
+    """Completed tasks of a path with their answers, oldest first."""
+    rows = db.session.scalars(sa.select(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.status == "completed")
+        .order_by(HumanTask.completed_at, HumanTask.id)).all()
+    forms = instance.process_version.sources.get("forms", {})
+    return [(row, describe_answers(forms.get(row.form_ref), row.outcome)) for row in rows if row.id != exclude_id]
+
+
+@bp.route("/")
+@login_required
+def inbox():
+    page = request.args.get("page", 1, type=int)
+    tasks = db.paginate(open_tasks_query(current_user), page=page, per_page=25, error_out=False)
+    my_paths = db.session.scalars(sa.select(ProcessInstance).where(
+        ProcessInstance.employee_id == current_user.id).order_by(ProcessInstance.started_at.desc()).limit(5)).all()
+    return render_template("tasks/inbox.html", tasks=tasks, my_paths=my_paths)
+
+
+def _render_task(row, values, errors, extra_rows=None, status=200):
+    runtime = Runtime(db.session)
+    context = runtime.task_data(row)
+    schema = runtime.form_schema(row) or {"components": []}
+    form_nodes = build_form_view(schema, values if values is not None else context, errors, context, extra_rows)
+    return render_template("tasks/task.html", task=row, form_nodes=form_nodes, errors=errors,
+                           history=history_of(row.instance, exclude_id=row.id)), status
+
+
+@bp.route("/tasks/<int:task_id>", methods=["GET"])
+@login_required
+def show(task_id):
+    row = task_or_404(task_id)
+    if row is None:
+        return render_template("error.html", status=403,
+                               message="This task is assigned to someone else; you cannot open it."), 403
+    if row.status != "open":
+        schema = Runtime(db.session).form_schema(row)
+        return render_template("tasks/done.html", task=row, answers=describe_answers(schema, row.outcome))
+    return _render_task(row, None, {})
+
+
+@bp.route("/tasks/<int:task_id>", methods=["POST"])
+@login_required
+def complete(task_id):
+    row = task_or_404(task_id)
+    if row is None:
+        return render_template("error.html", status=403,
+                               message="This task is assigned to someone else; you cannot complete it."), 403
+    runtime = Runtime(db.session)
+    schema = runtime.form_schema(row) or {"components": []}
+    data = decode_html_form(schema, request.form.getlist)
+    action = request.form.get("_action", "")
+    if action.startswith(("add:", "remove:")):
+        return _change_rows(row, data, action)
+    try:
+        outcome = runtime.complete(row.id, data, current_user)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _render_task(db.session.get(HumanTask, task_id), data, exc.errors, status=422)
+    message = next_steps_message(outcome, current_user)
+    db.session.commit()
+    flash(f"\u201c{row.name}\u201d is done. {message}", "success")
+    return redirect(url_for("tasks.inbox"))
+
+
+def _change_rows(row, data, action):
+    """Add or remove a dynamic-list row without completing the task (works without JavaScript)."""
+    verb, _, path = action.partition(":")
+    if verb == "add":
+        return _render_task(row, data, {}, extra_rows={path: 1})
+    list_path, _, index = path.rpartition(".")
+    rows = data
+    for part in list_path.split("."):
+        rows = rows.get(part) if isinstance(rows, dict) else None
+    if isinstance(rows, list) and index.isdigit() and int(index) < len(rows):
+        rows.pop(int(index))
+    return _render_task(row, data, {})
