@@ -53,7 +53,7 @@ def _translate_juel(body):
         if string:
             pieces.append(string)
             continue
-        code = _EMPTY_OPERAND.sub(r"_empty(\1)", code)
+        code = _EMPTY_OPERAND.sub(r"is_empty(\1)", code)
         code = code.replace("&&", " and ").replace("||", " or ")
         code = _BANG.sub(" not ", code)
         code = _WORD.sub(lambda m: _WORD_OPERATORS.get(m.group(0), m.group(0)), code)

@@ -102,6 +102,12 @@ def field_keys(schema):
     return keys
 
 
+def field_label(component):
+    """The label people see for a field (date fields keep theirs in dateLabel/timeLabel)."""
+    return (component.get("label") or component.get("dateLabel") or component.get("timeLabel")
+            or component.get("key") or component.get("path") or "This field")
+
+
 def options_for(component, context):
     """The allowed options of a select/radio/checklist/taglist as [{label, value}]."""
     if component.get("valuesKey"):
@@ -174,7 +180,7 @@ def _validate_field(component, value, errors, path, context):
     """Validate and coerce one field value; record an error under `path` when invalid."""
     kind = component["type"]
     rules = component.get("validate") or {}
-    label = component.get("label") or component["key"]
+    label = field_label(component)
     if component.get("readonly") or component.get("disabled"):
         return _get_path(context, component["key"]) if context else None
     try:
@@ -218,9 +224,8 @@ def _coerce(component, value):
     if value is None:
         return None
     if kind in ("textfield", "textarea"):
-        if isinstance(value, (dict, list)):
+        if not isinstance(value, str):
             raise ValueError("must be text")
-        value = str(value)
         return value if value.strip() else None
     if kind == "number":
         if isinstance(value, bool):

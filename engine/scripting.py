@@ -5,6 +5,7 @@ underscore attributes, guarded item and attribute access) and run with a time
 limit. Dictionaries allow attribute access (`review.reviewer`) as JUEL does.
 Only the functions in `engine.script_functions` are available to diagrams.
 """
+import ast
 import sys
 import time
 from functools import lru_cache
@@ -72,6 +73,13 @@ def compile_expression(text):
 @lru_cache(maxsize=512)
 def compile_script(text):
     """Compile a diagram script to restricted code; cached by text."""
+    try:
+        tree = ast.parse(text or "")
+    except SyntaxError as exc:
+        raise ExpressionSyntaxError(f"line {exc.lineno}: {exc.msg}") from None
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            raise ExpressionSyntaxError(f"line {node.lineno}: imports are not allowed in scripts")
     result = compile_restricted_exec(text or "", "<script>")
     if result.errors:
         raise ExpressionSyntaxError("; ".join(result.errors))
@@ -115,7 +123,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
             "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
             "_unpack_sequence_": guarded_unpack_sequence,
             "_inplacevar_": _inplacevar,
-            "_empty": empty,
+            "is_empty": empty,
         }
         base.update(functions or {})
         super().__init__(base)

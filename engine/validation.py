@@ -117,21 +117,23 @@ def _read_form(checked, name, text):
 
 
 def _parse(checked):
+    """Parse every DMN and BPMN file; each unreadable file becomes a problem of its own."""
     parser = AppParser()
-    try:
-        for name, text in sorted(checked.dmn.items()):
-            parser.add_dmn_str(text.encode("utf-8"), filename=name)
-        for name, text in sorted(checked.bpmn.items()):
-            parser.add_bpmn_str(text.encode("utf-8"), filename=name)
-    except etree.XMLSyntaxError as exc:
-        checked.problems.append(Problem(_file_of_xml_error(checked, exc), f"not well-formed XML: {exc.msg}",
-                                        line=exc.lineno))
-        return
-    except ValidationException as exc:
-        checked.problems.append(_problem_from_validation(checked, exc))
-        return
-    except (SpiffWorkflowException, ValueError, KeyError, TypeError, AttributeError) as exc:
-        checked.problems.append(Problem(", ".join(sorted(checked.bpmn)), f"cannot be read: {exc}"))
+    readable = True
+    for kind, add in (("dmn", parser.add_dmn_str), ("bpmn", parser.add_bpmn_str)):
+        for name, text in sorted(getattr(checked, kind).items()):
+            try:
+                add(text.encode("utf-8"), filename=name)
+            except etree.XMLSyntaxError as exc:
+                checked.problems.append(Problem(name, f"not well-formed XML: {exc.msg}", line=exc.lineno))
+                readable = False
+            except ValidationException as exc:
+                checked.problems.append(_problem_from_validation(checked, exc, default_file=name))
+                readable = False
+            except (SpiffWorkflowException, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+                checked.problems.append(Problem(name, f"cannot be read: {exc}"))
+                readable = False
+    if not readable:
         return
     checked.parser = parser
     checked.process_ids = parser.get_process_ids()
@@ -141,12 +143,8 @@ def _parse(checked):
             'no executable process: mark the process "Executable" (isExecutable="true") to deploy it'))
 
 
-def _file_of_xml_error(checked, exc):
-    return getattr(exc, "filename", None) or next(iter(sorted(checked.bpmn)), "file")
-
-
-def _problem_from_validation(checked, exc):
-    file_name = exc.file_name or next(iter(sorted(checked.bpmn)), "")
+def _problem_from_validation(checked, exc, default_file=None):
+    file_name = exc.file_name or default_file or next(iter(sorted(checked.bpmn)), "")
     line = exc.line_number or line_of(checked.bpmn.get(file_name) or checked.dmn.get(file_name), exc.id)
     message = str(exc).split("\n")[0]
     return Problem(file_name, message, line=line or None, element_id=exc.id or None)

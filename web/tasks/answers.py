@@ -1,5 +1,5 @@
 """Submitted answers shown to people: labels from the form, option labels for values."""
-from engine.forms import INPUT_TYPES, options_for
+from engine.forms import INPUT_TYPES, field_label, options_for
 
 
 def describe_answers(schema, data, context=None):
@@ -15,7 +15,7 @@ def _describe(components, data, context):
         kind = component.get("type")
         if kind in INPUT_TYPES:
             value = _lookup(data, component["key"])
-            items.append((component.get("label") or component.get("dateLabel") or component["key"],
+            items.append((field_label(component),
                           _text(component, value, context)))
         elif kind == "group":
             inner = _lookup(data, component["path"]) if component.get("path") else data

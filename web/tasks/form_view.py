@@ -1,5 +1,5 @@
 """Builds what the task form template renders from a form-js schema, values and errors."""
-from engine.forms import INPUT_TYPES, MULTI_VALUE_TYPES, options_for
+from engine.forms import INPUT_TYPES, MULTI_VALUE_TYPES, field_label, options_for
 
 from ..markdown import render_markdown
 from .form_text import render_template_text
@@ -53,7 +53,7 @@ def _field(component, values, errors, context, prefix):
         value = component["defaultValue"]
     node = {
         "type": kind, "name": name, "id": _dom_id(name),
-        "label": component.get("label") or component.get("dateLabel") or component.get("timeLabel") or component["key"],
+        "label": field_label(component),
         "description": component.get("description"), "required": bool(rules.get("required")),
         "error": errors.get(name), "readonly": bool(component.get("readonly") or component.get("disabled")),
         "rules": rules, "subtype": component.get("subtype", "date"),
