@@ -9,6 +9,8 @@ import threading
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
 from .parser import AppParser
@@ -43,6 +45,26 @@ def parse_sources(sources, filename_prefix=""):
     return parser
 
 
+def prepare_multi_instance(process_spec):
+    """Put multi-instance specs in the state Spiff leaves them in once the first instance started.
+
+    Spiff's Camunda multi-instance task sets its input collection and wires its
+    child spec only when it first runs. A workflow restored mid-way (in another
+    worker, after a restart) uses a freshly parsed spec, so we do both up front:
+    otherwise answers would be appended instead of merged, or never merged.
+    """
+    for task_spec in process_spec.task_specs.values():
+        if isinstance(task_spec, MultiInstanceTask):
+            if (getattr(task_spec, "cardinality", None) is None and task_spec.data_output is not None
+                    and task_spec.data_input is None):
+                task_spec.data_input = TaskDataReference(task_spec.data_output.bpmn_id)
+                if task_spec.output_item is not None:
+                    task_spec.input_item = TaskDataReference(task_spec.output_item.bpmn_id)
+            child = process_spec.task_specs.get(task_spec.task_spec)
+            if child is not None and not child.completed_event.is_connected(task_spec.merge_child):
+                child.completed_event.connect(task_spec.merge_child)
+
+
 class SpecCache:
     """Parsed (spec, subprocess_specs) per process version id, per thread."""
 
@@ -55,7 +77,10 @@ class SpecCache:
         cache_key = (version.id, version.checksum)
         if cache_key not in cache:
             parser = parse_sources(version.sources)
-            cache[cache_key] = (parser.get_spec(version.key), parser.get_subprocess_specs(version.key))
+            spec, subprocess_specs = parser.get_spec(version.key), parser.get_subprocess_specs(version.key)
+            for process_spec in (spec, *subprocess_specs.values()):
+                prepare_multi_instance(process_spec)
+            cache[cache_key] = (spec, subprocess_specs)
         return cache[cache_key]
 
     def clear(self):
