@@ -42,6 +42,8 @@ def app(database_url):
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test-secret",
         "SERVER_NAME": None,
+        # Fast hashing keeps fixtures quick; production uses werkzeug's default (scrypt).
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     })
     app.test_client_class = IsolatedClient
     from flask_migrate import upgrade

@@ -18,8 +18,18 @@ def test_pages_ask_anonymous_people_to_log_in(client):
 
 
 def test_passwords_are_hashed(org):
-    assert org["ada"].password_hash.startswith(("scrypt:", "pbkdf2:"))
+    assert org["ada"].password_hash.startswith("pbkdf2:sha256:1000$")  # the test setting
     assert "demo" not in org["ada"].password_hash
+
+
+def test_production_hashes_use_scrypt():
+    from web.auth import hash_password
+    from flask import current_app
+    current_app.config.pop("PASSWORD_HASH_METHOD", None)
+    try:
+        assert hash_password("demo").startswith("scrypt:")
+    finally:
+        current_app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"
 
 
 def test_login_then_logout(client, org):

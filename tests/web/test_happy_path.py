@@ -62,6 +62,8 @@ def test_stakeholder_answers_are_kept_per_stakeholder(act):
     assert sorted(r["feedback"] for r in data["stakeholder_reviews"]) == ["from sam", "from sol"]
     page = act.as_("mia").get(f"/tasks/{alignment.id}").get_data(as_text=True)
     assert "from sam" in page and "from sol" in page
+    # two people answering in parallel are not two versions of one document
+    assert "Versions" not in act.as_("mia").get(f"/paths/{instance.id}").get_data(as_text=True)
 
 
 def test_each_role_sees_the_task_in_their_inbox(act):
@@ -89,3 +91,12 @@ def test_task_page_shows_form_and_context(act):
     assert "The path so far" in page and "Lead the platform team one day" in page
     assert "due" in page  # the 7-day due date is shown
     assert task.due_at is not None and (task.due_at - task.created_at).days == 7
+
+
+def test_start_button_opens_the_running_path_instead_of_a_second_one(act):
+    first = act.start_path("ada")
+    inbox = act.as_("ada").get("/").get_data(as_text=True)
+    assert "Open my career path" in inbox and "Start my career path" not in inbox
+    response = act.as_("ada").post("/paths/start")
+    assert response.headers["Location"] == f"/paths/{first.id}"
+    assert len(act.events(first, "started")) == 1

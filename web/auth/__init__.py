@@ -1,6 +1,6 @@
 """Login, logout, and HTTP Basic authentication for API callers."""
 import sqlalchemy as sa
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -23,8 +23,9 @@ class LoginForm(FlaskForm):
 
 
 def hash_password(password):
-    """A salted hash with werkzeug's current default algorithm (scrypt)."""
-    return generate_password_hash(password)
+    """A salted hash with werkzeug's current default algorithm (scrypt), unless configured otherwise."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD") if current_app else None
+    return generate_password_hash(password, method=method) if method else generate_password_hash(password)
 
 
 def authenticate(username, password):

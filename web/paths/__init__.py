@@ -67,6 +67,17 @@ def start():
     return redirect(url_for("paths.show", instance_id=instance_id))
 
 
+def versions_of(history):
+    """Steps redone by the same person (job description drafts, approval rounds): their versions in order.
+
+    Parallel answers of different people to one step (stakeholder reviews) are not versions.
+    """
+    grouped = defaultdict(list)
+    for row, items in history:
+        grouped[(row.element_id, row.completed_by_id)].append((row, items))
+    return {key: rows for key, rows in grouped.items() if len(rows) > 1}
+
+
 @bp.route("/<int:instance_id>")
 @login_required
 def show(instance_id):
@@ -76,10 +87,7 @@ def show(instance_id):
     events = db.session.scalars(sa.select(InstanceEvent).where(InstanceEvent.instance_id == instance.id)
                                 .order_by(InstanceEvent.at, InstanceEvent.id)).all()
     history = history_of(instance)
-    versions = defaultdict(list)
-    for row, items in history:
-        versions[row.element_id].append((row, items))
-    documents = {element: rows for element, rows in versions.items() if len(rows) > 1}
+    documents = versions_of(history)
     return render_template("paths/show.html", instance=instance, open_tasks=open_tasks, events=events,
                            history=history, documents=documents,
                            may_work=lambda row: authorization.may_work_on(row, current_user))

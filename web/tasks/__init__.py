@@ -1,6 +1,6 @@
 """The inbox and task pages: people see their tasks and complete them through forms."""
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from engine import authorization
@@ -67,7 +67,9 @@ def inbox():
     tasks = db.paginate(open_tasks_query(current_user), page=page, per_page=25, error_out=False)
     my_paths = db.session.scalars(sa.select(ProcessInstance).where(
         ProcessInstance.employee_id == current_user.id).order_by(ProcessInstance.started_at.desc()).limit(5)).all()
-    return render_template("tasks/inbox.html", tasks=tasks, my_paths=my_paths)
+    running = next((path for path in my_paths if path.status in ("running", "incident")
+                    and path.process_version.key == current_app.config["PATHING_PROCESS_KEY"]), None)
+    return render_template("tasks/inbox.html", tasks=tasks, my_paths=my_paths, running_path=running)
 
 
 def _render_task(row, values, errors, extra_rows=None, status=200):
