@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from .errors import DeploymentRejected
-from .models import ProcessVersion
+from .dmn import parse_dmn
+from .models import Deployment, ProcessVersion
 from .validation import check_files, form_ref_of, kind_of
 
 IGNORED_NAMES = {".DS_Store"}
@@ -26,6 +27,7 @@ class DeployResult:
 
     created: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)
+    deployment: Deployment | None = None
 
     @property
     def versions(self):
@@ -81,8 +83,9 @@ def version_sources(checked, process_id, known_forms):
             form_ref = form_ref_of(getattr(task_spec, "extensions", {}).get("camunda", {}))
             if form_ref:
                 forms[form_ref] = checked.forms.get(form_ref) or known_forms[form_ref]
+    all_bpmn = {**checked.deployed_bpmn, **checked.bpmn}
     return {
-        "bpmn": {name: checked.bpmn[name] for name in sorted(bpmn_files)},
+        "bpmn": {name: all_bpmn[name] for name in sorted(bpmn_files)},
         "dmn": dict(sorted(checked.dmn.items())),
         "forms": dict(sorted(forms.items())),
     }
@@ -94,25 +97,53 @@ def checksum_of(sources):
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def deploy(session, files, deployed_by=None, deployment_name=None):
+def deployed_processes(session):
+    """BPMN files the latest version of every deployed process needs: {key: {file: xml}}."""
+    return {key: latest_version(session, key).sources.get("bpmn", {})
+            for key in session.scalars(sa.select(ProcessVersion.key).distinct())}
+
+
+def deployed_decisions(session):
+    """DMN files of the latest version of every process, by decision id: {id: (file, xml)}."""
+    decisions = {}
+    for key in session.scalars(sa.select(ProcessVersion.key).distinct()):
+        for name, xml in latest_version(session, key).sources.get("dmn", {}).items():
+            for decision_id in parse_dmn(xml, name)[0]:
+                decisions.setdefault(decision_id, (name, xml))
+    return decisions
+
+
+def check_for_deploy(session, files):
+    """Check files as a deploy would, resolving forms, called processes and decisions from what is deployed."""
+    return check_files(files, deployed_forms(session), deployed_processes(session), deployed_decisions(session))
+
+
+def deploy(session, files, deployed_by=None, deployment_name=None, source=None, tenant_id=None):
     """Validate files ({name: text}) and add a new version for each changed executable process.
 
     Raises DeploymentRejected (listing every problem) and writes nothing if any file
-    is invalid. Flushes; the caller commits.
+    is invalid. Records a Deployment when at least one version is new. Flushes; the
+    caller commits.
     """
     known_forms = deployed_forms(session)
-    checked = check_files(files, known_forms)
+    checked = check_files(files, known_forms, deployed_processes(session), deployed_decisions(session))
     if checked.problems:
         raise DeploymentRejected(
             f"{len(checked.problems)} problem(s) found; nothing was deployed", checked.problems)
     result = DeployResult()
     for process_id in checked.process_ids:
+        if checked.process_file(process_id) not in checked.bpmn:
+            continue  # a called process taken from its deployed version
         sources = version_sources(checked, process_id, known_forms)
         checksum = checksum_of(sources)
         latest = latest_version(session, process_id)
         if latest is not None and latest.checksum == checksum:
             result.unchanged.append(latest)
             continue
+        if result.deployment is None:
+            result.deployment = Deployment(name=deployment_name, source=source, tenant_id=tenant_id,
+                                           deployed_by=deployed_by, resources=sorted(files))
+            session.add(result.deployment)
         version = ProcessVersion(
             key=process_id,
             name=checked.parser.get_process_parser(process_id).get_name() or process_id,
@@ -121,6 +152,7 @@ def deploy(session, files, deployed_by=None, deployment_name=None):
             sources=sources,
             deployment_name=deployment_name,
             deployed_by=deployed_by,
+            deployment=result.deployment,
         )
         session.add(version)
         result.created.append(version)

@@ -70,6 +70,33 @@ class Group(Base):
     members: Mapped[list[User]] = relationship(secondary=group_membership, back_populates="groups")
 
 
+class Deployment(Base):
+    """One deploy action (CLI, upload page, modeler or Camunda Modeler): what was sent, by whom."""
+
+    __tablename__ = "deployment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(sa.String(200))
+    source: Mapped[str | None] = mapped_column(sa.String(200))
+    tenant_id: Mapped[str | None] = mapped_column(sa.String(100))
+    deployed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resources: Mapped[list] = mapped_column(sa.JSON, default=list)  # file names sent
+    deployed_by: Mapped[User | None] = relationship()
+
+
+class ApiToken(Base):
+    """A bearer token for tools such as Camunda Modeler; only its hash is stored."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    user: Mapped[User] = relationship()
+
+
 class ProcessVersion(Base):
     """One deployed version of a process: its sources (BPMN, DMN, forms) stored once."""
 
@@ -82,9 +109,16 @@ class ProcessVersion(Base):
     checksum: Mapped[str] = mapped_column(sa.String(64), index=True)
     sources: Mapped[dict] = mapped_column(sa.JSON)  # {"bpmn": {file: xml}, "dmn": {...}, "forms": {id: schema}}
     deployment_name: Mapped[str | None] = mapped_column(sa.String(200))
+    deployment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("deployment.id"), index=True)
     deployed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
     deployed_by: Mapped[User | None] = relationship()
+    deployment: Mapped[Deployment | None] = relationship()
+
+    @property
+    def definition_id(self):
+        """The Camunda-style id tools see: key:version:id."""
+        return f"{self.key}:{self.version}:{self.id}"
 
 
 class ProcessInstance(Base):

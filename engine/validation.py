@@ -15,11 +15,15 @@ from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from .dmn import parse_dmn
+from .checks import known_variables, option_fields, task_problems
 from .expressions import ExpressionSyntaxError, is_timer_text
 from .forms import FormError, load_form
 from .parser import AppParser
 from .scripting import compile_expression, compile_script
 
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml")
 DMN_SUFFIXES = (".dmn", ".dmn11.xml")
 FORM_SUFFIXES = (".form",)
@@ -47,6 +51,7 @@ class CheckedFiles:
     """The outcome of checking a set of files: parsed pieces plus the problems found."""
 
     bpmn: dict = field(default_factory=dict)    # file name -> text
+    deployed_bpmn: dict = field(default_factory=dict)  # already deployed files of called processes
     dmn: dict = field(default_factory=dict)
     forms: dict = field(default_factory=dict)   # form id -> schema
     form_files: dict = field(default_factory=dict)  # form id -> file name
@@ -79,8 +84,13 @@ def line_of(text, element_id):
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
-def check_files(files, known_forms=None):
-    """Parse and check files ({name: text}); `known_forms` resolves formRefs not in `files`."""
+def check_files(files, known_forms=None, known_processes=None, known_decisions=None):
+    """Parse and check files ({name: text}).
+
+    `known_forms` ({form id: schema}), `known_processes` ({process key: {file: xml}}) and
+    `known_decisions` ({decision id: (file, xml)}) are what is already deployed: they
+    resolve form references, called processes and decisions that are not among the files.
+    """
     checked = CheckedFiles()
     for name, text in files.items():
         kind = kind_of(name)
@@ -95,10 +105,12 @@ def check_files(files, known_forms=None):
             checked.problems.append(Problem(", ".join(sorted(files)) or "(no files)",
                                             "no BPMN diagram to deploy; add a .bpmn file"))
         return checked
-    _parse(checked)
+    _parse(checked, known_processes or {}, known_decisions or {})
     if checked.parser is not None:
+        specs = {}
         for process_id in checked.process_ids:
-            _check_process(checked, process_id, known_forms or {})
+            specs[process_id] = _check_process(checked, process_id, known_forms or {})
+        _check_semantics(checked, [s for group in specs.values() if group for s in group], known_forms or {})
     return checked
 
 
@@ -116,12 +128,17 @@ def _read_form(checked, name, text):
     checked.form_files[form_id] = name
 
 
-def _parse(checked):
+def _parse(checked, known_processes, known_decisions):
     """Parse every DMN and BPMN file; each unreadable file becomes a problem of its own."""
     parser = AppParser()
-    readable = True
-    for kind, add in (("dmn", parser.add_dmn_str), ("bpmn", parser.add_bpmn_str)):
+    readable = _add_decisions(checked, parser, known_decisions)
+    for kind, add in (("bpmn", parser.add_bpmn_str),):
         for name, text in sorted(getattr(checked, kind).items()):
+            early = _prescan(name, text) if kind == "bpmn" else []
+            if early:
+                checked.problems.extend(early)
+                readable = False
+                continue
             try:
                 add(text.encode("utf-8"), filename=name)
             except etree.XMLSyntaxError as exc:
@@ -135,19 +152,135 @@ def _parse(checked):
                 readable = False
     if not readable:
         return
+    _add_called_processes(checked, parser, known_processes)
     checked.parser = parser
     checked.process_ids = parser.get_process_ids()
     if not checked.process_ids:
-        checked.problems.append(Problem(
-            ", ".join(sorted(checked.bpmn)),
-            'no executable process: mark the process "Executable" (isExecutable="true") to deploy it'))
+        for name, text in sorted(checked.bpmn.items()):
+            root = etree.fromstring(text.encode("utf-8"))
+            processes = list(root.iter(f"{{{BPMN_NS}}}process")) or [None]
+            for node in processes:
+                checked.problems.append(Problem(
+                    name, 'no executable process: tick "Executable" on the process (isExecutable="true") '
+                          'to deploy it' if node is not None else "the file defines no process",
+                    line=node.sourceline if node is not None else None,
+                    element_id=node.get("id") if node is not None else None))
+
+
+def _add_decisions(checked, parser, known_decisions):
+    """Read the DMN files (every problem of each), then deployed decisions the diagrams use but the
+    files do not define. True when all could be read."""
+    readable = True
+    for name, text in sorted(checked.dmn.items()):
+        decisions, problems = parse_dmn(text, name)
+        for problem in problems:
+            checked.problems.append(Problem(name, problem.message, line=problem.line, element_id=problem.element_id))
+        readable = readable and not problems
+        parser.decisions.update(decisions)
+    wanted = set()
+    for text in checked.bpmn.values():
+        wanted.update(re.findall(r'decisionRef="([^"]+)"', text))
+    for decision_id in sorted(wanted - set(parser.decisions)):
+        if decision_id in known_decisions:
+            name, text = known_decisions[decision_id]
+            if name not in checked.dmn:
+                checked.dmn[name] = text
+                parser.decisions.update(parse_dmn(text, name)[0])
+    return readable
+
+
+def _add_called_processes(checked, parser, known_processes):
+    """Called processes missing from the files come from their deployed version, or are a problem."""
+    for name, text in sorted(checked.bpmn.items()):
+        root = etree.fromstring(text.encode("utf-8"))
+        for node in root.iter(f"{{{BPMN_NS}}}callActivity"):
+            called = node.get("calledElement")
+            if not called or called in parser.process_parsers:
+                continue
+            if called in known_processes:
+                for file_name, xml in known_processes[called].items():
+                    if file_name not in checked.bpmn and file_name not in checked.deployed_bpmn:
+                        parser.add_bpmn_str(xml.encode("utf-8"), filename=file_name)
+                        checked.deployed_bpmn[file_name] = xml
+            else:
+                checked.problems.append(Problem(name, f'calls the process "{called}", which is neither deployed '
+                                                      f'nor among the files', line=node.sourceline,
+                                                element_id=node.get("id")))
+
+
+def _prescan(name, text):
+    """Problems Spiff's parser would only report as a bare KeyError; found by reading the XML."""
+    try:
+        root = etree.fromstring(text.encode("utf-8"))
+    except etree.XMLSyntaxError:
+        return []  # reported by the parser with its line
+    problems = []
+    for node in root.iter(f"{{{BPMN_NS}}}businessRuleTask"):
+        if node.get(f"{{{CAMUNDA_NS}}}decisionRef") is None:
+            problems.append(Problem(name, "a business rule task needs the id of the DMN decision it evaluates "
+                                          "(camunda:decisionRef)", line=node.sourceline, element_id=node.get("id")))
+    for tag in ("executionListener", "taskListener"):
+        for node in root.iter(f"{{{CAMUNDA_NS}}}{tag}"):
+            owner = node.getparent().getparent() if node.getparent() is not None else None
+            problems.append(Problem(
+                name, f"{'execution' if tag == 'executionListener' else 'task'} listeners do not run here: "
+                      f"put the logic in a script task", line=node.sourceline,
+                element_id=owner.get("id") if owner is not None else None))
+    return problems
+
+
+# SpiffWorkflow's parser messages, reworded for process owners.
+_REWORDINGS = [
+    (re.compile(r"Cannot resolve data(Input|Output)Association .*"),
+     "a data association points to a data object or store this process does not define; "
+     "data associations are not supported here: remove it"),
+    (re.compile(r'Data Store with name (?P<name>.+?) has no implementation.*'),
+     'the data store "{name}" has no implementation; data stores are not supported here: remove it'),
+    (re.compile(r"Time Specification Error\. Unknown Time Specification.*"),
+     "the timer has no duration, date or cycle: set one, e.g. P7D, 2026-12-01T09:00:00Z or R3/PT10M"),
+    (re.compile(r"Exactly one start event is required in a SubWorkflow Task; found (?P<count>\d+).*"),
+     "this sub-process needs exactly one start event (it has {count})"),
+    (re.compile(r"A multiinstance task must specify a cardinality or a collection.*"),
+     "a multi-instance task needs a collection (camunda:collection) or a loop cardinality to know how many "
+     "times to run"),
+    (re.compile(r"Duplicate process ID: (?P<name>\S+?)\.?\s*$"),
+     'the process id "{name}" is defined twice: each process needs its own id'),
+]
+
+
+def reword(message):
+    """A parser message in plain words, plus the element name it mentions (if any)."""
+    message = " ".join(message.split())
+    for pattern, text in _REWORDINGS:
+        match = pattern.match(message)
+        if match:
+            return text.format(**match.groupdict()), match.groupdict().get("name")
+    return re.sub(r"\.[\s.]*$", "", message), None
+
+
+def element_named(text, name):
+    """(id, line) of the first element whose name is `name` (compared with whitespace collapsed)."""
+    if not text or not name:
+        return None, None
+    wanted = " ".join(name.split())
+    try:
+        root = etree.fromstring(text.encode("utf-8"))
+    except etree.XMLSyntaxError:
+        return None, None
+    for node in root.iter():
+        if isinstance(node.tag, str) and " ".join((node.get("name") or "").split()) == wanted:
+            return node.get("id"), node.sourceline
+    return None, None
 
 
 def _problem_from_validation(checked, exc, default_file=None):
     file_name = exc.file_name or default_file or next(iter(sorted(checked.bpmn)), "")
-    line = exc.line_number or line_of(checked.bpmn.get(file_name) or checked.dmn.get(file_name), exc.id)
-    message = str(exc).split("\n")[0]
-    return Problem(file_name, message, line=line or None, element_id=exc.id or None)
+    text = checked.bpmn.get(file_name) or checked.dmn.get(file_name)
+    message, named = reword(str(exc))
+    element_id, line = exc.id or None, exc.line_number or line_of(text, exc.id)
+    if not element_id and named:
+        element_id, line = element_named(text, named)
+    return Problem(file_name, message, line=line or None, element_id=element_id)
 
 
 def _check_process(checked, process_id, known_forms):
@@ -157,11 +290,11 @@ def _check_process(checked, process_id, known_forms):
         subprocess_specs = checked.parser.get_subprocess_specs(process_id)
     except ValidationException as exc:
         checked.problems.append(_problem_from_validation(checked, exc))
-        return
+        return None
     except (SpiffWorkflowException, ValueError, KeyError) as exc:
         checked.problems.append(Problem(file_name, f"process {process_id} cannot be built: {exc}",
                                         element_id=process_id, line=line_of(checked.bpmn.get(file_name), process_id)))
-        return
+        return None
     for process_spec in [spec, *subprocess_specs.values()]:
         spec_file = checked.process_file(process_spec.name) if process_spec.name in checked.parser.process_parsers \
             else file_name
@@ -169,6 +302,27 @@ def _check_process(checked, process_id, known_forms):
             for problem in _check_task_spec(task_spec, checked, known_forms):
                 checked.problems.append(Problem(spec_file, problem, element_id=task_spec.bpmn_id,
                                                 line=line_of(checked.bpmn.get(spec_file), task_spec.bpmn_id)))
+    return [spec, *subprocess_specs.values()]
+
+
+def _check_semantics(checked, specs, known_forms):
+    """Variables, functions, gateways and timers, judged across every process in the files."""
+    forms = {**known_forms, **checked.forms}
+    known = known_variables(specs, forms)
+    option_fields_by_key = option_fields(forms)
+    reported = set()
+    for process_spec in specs:
+        spec_file = checked.parser.get_process_parser(process_spec.name).filename \
+            if process_spec.name in checked.parser.process_parsers else ""
+        if spec_file not in checked.bpmn:
+            continue  # an already deployed called process was checked when it was deployed
+        for task_spec in process_spec.task_specs.values():
+            for message in task_problems(task_spec, known, option_fields_by_key):
+                key = (spec_file, task_spec.bpmn_id, message)
+                if key not in reported:
+                    reported.add(key)
+                    checked.problems.append(Problem(spec_file, message, element_id=task_spec.bpmn_id,
+                                                    line=line_of(checked.bpmn.get(spec_file), task_spec.bpmn_id)))
 
 
 def _check_task_spec(task_spec, checked, known_forms):

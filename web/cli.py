@@ -48,7 +48,7 @@ def deploy(paths, name):
     with app.app_context():
         try:
             files = read_paths(paths)
-            result = deploy_files(db.session, files, deployment_name=name or "command line")
+            result = deploy_files(db.session, files, deployment_name=name or "command line", source="command line")
         except UnicodeDecodeError as exc:
             click.echo(f"error: {exc.reason}", err=True)
             sys.exit(2)
@@ -102,7 +102,7 @@ def demo():
     _upgrade(app)
     with app.app_context():
         files = read_paths([os.path.join(PROJECT_ROOT, "processes"), os.path.join(PROJECT_ROOT, "forms")])
-        result = deploy_files(db.session, files, deployment_name="demo")
+        result = deploy_files(db.session, files, deployment_name="demo", source="demo")
         created = seed_demo(db.session)
         db.session.commit()
         _report(result)
@@ -110,3 +110,7 @@ def demo():
     click.echo("Demo logins (username / password):")
     for line in demo_logins():
         click.echo(line)
+
+
+if __name__ == "__main__":
+    main()

@@ -50,6 +50,7 @@ def test_rejected_deploy_names_file_line_element_and_writes_nothing():
     with pytest.raises(DeploymentRejected) as raised:
         deploy(db.session, files)
     problems = {p.element_id: p for p in raised.value.problems}
+    assert len(problems) == len(raised.value.problems) == 2
     assert 'the form "no-such-form" is not deployed' in problems["leadership_approval"].message
     assert problems["leadership_approval"].file == "processes/career_pathing.bpmn"
     assert problems["leadership_approval"].line > 1

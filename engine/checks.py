@@ -1,0 +1,229 @@
+"""Checks of what a process needs to run here, beyond what SpiffWorkflow's parser checks.
+
+Each function takes parsed specs (and the forms they use) and returns messages
+per element id, in words a process owner understands.
+"""
+import ast
+import builtins
+
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
+
+from .expressions import ExpressionSyntaxError, is_juel, is_timer_text, to_python
+from .forms import OPTION_TYPES, field_keys
+from .script_functions import FUNCTION_NAMES
+
+START_VARIABLES = {"employee", "employee_name", "department", "job_title", "manager", "manager_name"}
+ALWAYS_KNOWN = set(dir(builtins)) | set(FUNCTION_NAMES) | {"is_empty", "True", "False", "None"}
+
+
+def condition_text(condition):
+    """The expression text of a Spiff condition object (or a plain string)."""
+    if hasattr(condition, "args") and condition.args:
+        return condition.args[0]
+    return condition if isinstance(condition, str) else None
+
+
+def expression_names(text):
+    """Names an expression reads (excluding names it binds itself, e.g. in comprehensions)."""
+    try:
+        tree = ast.parse(to_python(text), mode="eval")
+    except (SyntaxError, ExpressionSyntaxError):
+        return set()
+    return _free_names(tree)
+
+
+def _free_names(tree):
+    loaded, bound = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+    return loaded - bound
+
+
+def script_assigned_names(script):
+    """Variables a script sets."""
+    try:
+        tree = ast.parse(script or "")
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
+
+
+def unknown_functions(script):
+    """Functions a script calls that it neither defines nor may use."""
+    try:
+        tree = ast.parse(script or "")
+    except SyntaxError:
+        return []
+    assigned = script_assigned_names(script)
+    called = {node.func.id for node in ast.walk(tree)
+              if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
+    return sorted(called - ALWAYS_KNOWN - assigned)
+
+
+def known_variables(specs, forms):
+    """Every variable that can exist in these processes: start variables, form fields, script outputs..."""
+    names = set(START_VARIABLES)
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            if isinstance(task_spec, ScriptTask):
+                names |= script_assigned_names(task_spec.script)
+            if isinstance(task_spec, MultiInstanceTask):
+                for ref in (task_spec.data_output, task_spec.output_item, task_spec.data_input,
+                            task_spec.input_item):
+                    if ref is not None:
+                        names.add(ref.bpmn_id)
+            call = getattr(task_spec, "dmnEngine", None)
+            if call is not None:
+                names.add(call.result_variable) if call.result_variable else names.update(call.decision.outputs)
+            mappings = getattr(task_spec, "extensions", {}).get("mappings") or {}
+            names.update(name for name, _value in mappings.get("inputs", []) + mappings.get("outputs", []))
+            names.update(m.get("target") for m in mappings.get("in", []) + mappings.get("out", []) if m.get("target"))
+    for schema in forms.values():
+        names |= set(field_keys(schema))
+    return names
+
+
+def task_problems(task_spec, known, forms_by_key):
+    """Messages about one task spec that need the whole process to judge."""
+    messages = []
+    if isinstance(task_spec, ScriptTask):
+        for name in unknown_functions(task_spec.script):
+            messages.append(f'the script calls "{name}", which is not a function diagrams may use '
+                            f'(available: {", ".join(FUNCTION_NAMES)})')
+    if isinstance(task_spec, ServiceTask) or type(task_spec).__name__ in ("SendTask", "ServiceTask"):
+        messages.append("service and send tasks do not run here: use a script task, or a user task for a person")
+    messages.extend(_mapping_problems(getattr(task_spec, "extensions", {}).get("mappings") or {}))
+    if isinstance(task_spec, ExclusiveGateway):
+        messages.extend(_gateway_problems(task_spec, known, forms_by_key))
+    if isinstance(task_spec, CatchingEvent):
+        definition = getattr(task_spec, "event_definition", None)
+        if isinstance(definition, TimerEventDefinition):
+            messages.extend(_timer_problems(definition.expression))
+    if isinstance(task_spec, UserTask):
+        for name in ("assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate"):
+            value = task_spec.extensions.get("camunda", {}).get(name)
+            if value and is_juel(value):
+                messages.extend(_unknown_names(value, known, f"the {name} expression"))
+    return messages
+
+
+def _mapping_problems(mappings):
+    """camunda:inputOutput parameters that cannot run or cannot be read."""
+    messages = []
+
+    def check(name, value, where):
+        kind, content = value
+        if kind == "unsupported":
+            messages.append(f'the {where} parameter "{name}" uses {content}, which is not supported here: '
+                            f"use an expression such as ${{...}}, a text, a list or a map")
+        elif kind == "expression" and not _parses(content):
+            messages.append(f'the {where} parameter "{name}" has an expression that cannot be read: {content!r}')
+        elif kind in ("list", "map"):
+            for item in content:
+                check(name, item[1] if kind == "map" else item, where)
+
+    for direction, where in (("inputs", "input"), ("outputs", "output")):
+        for name, value in mappings.get(direction, []):
+            check(name, value, where)
+    for mapping in mappings.get("in", []) + mappings.get("out", []):
+        if mapping.get("sourceExpression") and not _parses(mapping["sourceExpression"]):
+            messages.append(f"the variable mapping expression {mapping['sourceExpression']!r} cannot be read")
+    return messages
+
+
+def _unknown_names(text, known, what):
+    unknown = sorted(expression_names(text) - known - ALWAYS_KNOWN)
+    if unknown:
+        return [f"{what} {text!r} uses {', '.join(unknown)}, which no form field, script or start variable "
+                f"provides"]
+    return []
+
+
+def _gateway_problems(task_spec, known, forms_by_key):
+    messages = []
+    conditions = [condition_text(c) for c, _target in getattr(task_spec, "cond_task_specs", [])]
+    conditions = [c for c in conditions if c]
+    for text in conditions:
+        messages.extend(_unknown_names(text, known, "the condition"))
+    has_default = getattr(task_spec, "default_task_spec", None) is not None
+    if not all(_parses(text) for text in conditions):
+        return messages  # the unreadable condition is reported on its own
+    if conditions and not has_default and not _exhaustive(conditions, forms_by_key):
+        messages.append("the conditions on this gateway may all be false, which would stop the path: "
+                        "mark one outgoing flow as the default flow")
+    return messages
+
+
+def _parses(text):
+    try:
+        ast.parse(to_python(text), mode="eval")
+    except (SyntaxError, ExpressionSyntaxError):
+        return False
+    return True
+
+
+def _exhaustive(conditions, forms_by_key):
+    """True when the conditions provably cover every case (x / not x, or every option of a required field)."""
+    python = []
+    for text in conditions:
+        try:
+            python.append(ast.parse(to_python(text), mode="eval").body)
+        except (SyntaxError, ExpressionSyntaxError):
+            return False
+    plain = {ast.dump(node) for node in python}
+    for node in python:
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not) and ast.dump(node.operand) in plain:
+            return True
+    compared = {}
+    for node in python:
+        if (isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq)
+                and isinstance(node.left, ast.Name) and isinstance(node.comparators[0], ast.Constant)):
+            compared.setdefault(node.left.id, set()).add(node.comparators[0].value)
+    for name, values in compared.items():
+        field = forms_by_key.get(name)
+        if field and (field.get("validate") or {}).get("required") and field.get("values"):
+            if {option.get("value") for option in field["values"]} <= values:
+                return True
+    return False
+
+
+def _timer_problems(expression):
+    if not expression:
+        return ["the timer has no duration, date or cycle"]
+    text = expression.strip().strip("'\"")
+    if is_timer_text(text):
+        return []
+    try:
+        ast.parse(to_python(expression), mode="eval")
+    except (SyntaxError, ExpressionSyntaxError):
+        return [f"the timer {expression!r} is neither an ISO 8601 duration/date/cycle (e.g. P7D, "
+                f"2026-12-01T09:00:00Z, R3/PT10M) nor a valid expression"]
+    return []
+
+
+def option_fields(forms):
+    """Required option fields of the forms by key, to judge gateway conditions."""
+    fields = {}
+
+    def walk(components):
+        for component in components:
+            if component.get("type") in OPTION_TYPES and component.get("key"):
+                fields[component["key"]] = component
+            walk(component.get("components", []))
+
+    for schema in forms.values():
+        walk(schema.get("components", []))
+    return fields

@@ -1,0 +1,88 @@
+"""What validation checks beyond the engine: people, forms, gateways, functions, variables, timers."""
+import json
+import os
+import subprocess
+import sys
+
+from engine.validation import check_files
+
+from ..bpmn import linear_process
+
+FORM = json.dumps({"id": "choice", "components": [
+    {"type": "radio", "key": "decision", "label": "Decision", "validate": {"required": True},
+     "values": [{"label": "Yes", "value": "yes"}, {"label": "No", "value": "no"}]}]})
+USER_TASK = '<bpmn:userTask id="ask" name="Ask" camunda:formRef="choice" camunda:candidateGroups="hr"/>'
+
+
+def gateway_process(conditions, default=None):
+    flows = "".join(
+        f'<bpmn:sequenceFlow id="to_{i}" sourceRef="gw" targetRef="end_{i}"><bpmn:conditionExpression '
+        f'xsi:type="bpmn:tFormalExpression">{c}</bpmn:conditionExpression></bpmn:sequenceFlow><bpmn:endEvent id="end_{i}"/>'
+        for i, c in enumerate(conditions))
+    flows += '<bpmn:sequenceFlow id="to_default" sourceRef="gw" targetRef="end_d"/><bpmn:endEvent id="end_d"/>' \
+        if default else ""
+    gateway = '<bpmn:exclusiveGateway id="gw" default="to_default"/>' if default else '<bpmn:exclusiveGateway id="gw"/>'
+    process = linear_process("p", USER_TASK, extra=flows).replace('targetRef="end"/>', 'targetRef="gw"/>').replace(
+        '<bpmn:endEvent id="end"/>', gateway)
+    return process.replace("<bpmn:definitions ", '<bpmn:definitions xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ')
+
+
+def problems(files):
+    return {(p.element_id, p.message) for p in check_files(files).problems}
+
+
+def messages_of(files, element_id):
+    return " | ".join(message for element, message in problems(files) if element == element_id)
+
+
+def test_gateway_whose_conditions_may_all_be_false_needs_a_default():
+    partial = gateway_process(["${decision == 'yes'}"])
+    assert "may all be false" in messages_of({"p.bpmn": partial, "choice.form": FORM}, "gw")
+    assert messages_of({"p.bpmn": gateway_process(["${decision == 'yes'}"], default=True),
+                        "choice.form": FORM}, "gw") == ""
+    # every option of a required field is covered: no default needed
+    assert messages_of({"p.bpmn": gateway_process(["${decision == 'yes'}", "${decision eq 'no'}"]),
+                        "choice.form": FORM}, "gw") == ""
+    assert messages_of({"p.bpmn": gateway_process(["${ok}", "${!ok}"]), "choice.form": FORM}, "gw").count(
+        "uses ok") == 2
+
+
+def test_unknown_variables_functions_timers_and_people():
+    script = '<bpmn:scriptTask id="calc" scriptFormat="python"><bpmn:script>x = send_mail(employee)</bpmn:script></bpmn:scriptTask>'
+    timer = ('<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition><bpmn:timeDuration>in a week'
+             '</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>')
+    nobody = '<bpmn:userTask id="lonely" camunda:formRef="choice" camunda:dueDate="${deadline}"/>'
+    found = problems({"p.bpmn": linear_process("p", script, timer, nobody), "choice.form": FORM})
+    text = " | ".join(f"{e}: {m}" for e, m in sorted(found))
+    assert 'calc: the script calls "send_mail", which is not a function diagrams may use' in text
+    assert "wait: the timer 'in a week' is neither an ISO 8601 duration" in text
+    assert "lonely: nobody can do this task" in text
+    assert "lonely: the dueDate expression '${deadline}' uses deadline" in text
+
+
+def test_forms_listeners_and_mappings_that_cannot_run():
+    listener = ('<bpmn:userTask id="ask" camunda:formRef="nope" camunda:assignee="${employee}"><bpmn:extensionElements>'
+                '<camunda:taskListener class="org.Example" event="create"/><camunda:inputOutput>'
+                '<camunda:inputParameter name="s"><camunda:script scriptFormat="js">1</camunda:script>'
+                '</camunda:inputParameter></camunda:inputOutput></bpmn:extensionElements></bpmn:userTask>')
+    assert "task listeners do not run here" in messages_of({"p.bpmn": linear_process("p", listener)}, "ask")
+    clean = listener.replace("<camunda:taskListener class=\"org.Example\" event=\"create\"/>", "")
+    text = messages_of({"p.bpmn": linear_process("p", clean)}, "ask")
+    assert 'the form "nope" is not deployed' in text and "camunda:script, which is not supported" in text
+
+
+def test_validate_command_prints_file_line_element_message_and_exit_codes(tmp_path):
+    bad = tmp_path / "bad.bpmn"
+    bad.write_text(linear_process("p", '<bpmn:userTask id="ask" camunda:formRef="choice"/>'))
+    (tmp_path / "choice.form").write_text(FORM)
+    command = [sys.executable, "-m", "web.cli", "validate"]
+    result = subprocess.run(command + [str(tmp_path)], capture_output=True, text=True, cwd=os.getcwd())
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.strip() == f"{tmp_path.name}/bad.bpmn:2: ask: nobody can do this task: set an assignee " \
+                                    f"or candidate groups, or put it in a lane"
+    bad.write_text(linear_process("p", '<bpmn:userTask id="ask" camunda:formRef="choice" camunda:assignee="ada"/>'))
+    result = subprocess.run(command + [str(tmp_path)], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("ok")
+    (tmp_path / "binary.bpmn").write_bytes(b"\xff\xfe\x00")
+    result = subprocess.run(command + [str(tmp_path)], capture_output=True, text=True)
+    assert result.returncode == 2 and "not UTF-8" in result.stderr
