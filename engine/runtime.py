@@ -137,6 +137,22 @@ class Runtime:
         self._event(instance, None, "incident", element_id=element_id, message=message)
         self.session.flush()
 
+    def record_event(self, instance, actor, kind, element_id=None, message="", data=None):
+        """Append a history entry to a path (the history is never edited)."""
+        self._event(instance, actor, kind, element_id=element_id, message=message, data=data)
+
+    def continue_after_change(self, instance, workflow, actor):
+        """After the workflow was changed from outside (migration): run engine steps, clear a past incident,
+        bring the inbox rows in step and store the state. Returns the newly opened tasks."""
+        self._run(instance, workflow, lambda: workflow.do_engine_steps(), element_id=None)
+        if instance.status == "incident":
+            instance.status, instance.incident = "running", None
+            self._event(instance, actor, "incident_resolved",
+                        message="The incident is cleared; the failed step can be tried again")
+        opened = self._sync(instance, workflow, actor)
+        self._store(instance, workflow)
+        return opened
+
     # -- internals ------------------------------------------------------------------------
 
     def _script_engine(self):
@@ -175,7 +191,9 @@ class Runtime:
         known = set()
         for row in open_rows:
             known.add(row.task_guid)
-            if row.task_guid not in ready:
+            if row.task_guid in ready:
+                self._refresh_row(row, ready[row.task_guid].task_spec)
+            else:
                 row.status = "cancelled"
                 self._event(instance, actor, "task_cancelled", element_id=row.element_id, human_task=row,
                             message=f"\u201c{row.name}\u201d was withdrawn by the process")
@@ -186,6 +204,19 @@ class Runtime:
             row = self._new_row(instance, task)
             opened.append(row)
         return opened
+
+    @staticmethod
+    def _refresh_row(row, spec):
+        """Keep an open row's element, name and form in step with its spec (they change when a path migrates)."""
+        name, form_ref = spec.bpmn_name or spec.bpmn_id, form_ref_of(spec.extensions.get("camunda", {}))
+        if row.element_id != spec.bpmn_id:
+            row.element_id = spec.bpmn_id
+        if row.name != name:
+            row.name = name
+        if row.form_ref != form_ref:
+            row.form_ref = form_ref
+        if row.lane != spec.lane:
+            row.lane = spec.lane
 
     def _new_row(self, instance, task):
         spec = task.task_spec

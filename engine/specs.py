@@ -30,8 +30,20 @@ class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
         return super().from_dict(dict(dct, spec=spec, subprocess_specs=subprocess_specs or {}))
 
 
-_CONFIG = dict(CAMUNDA_CONFIG)
-_CONFIG[BpmnWorkflow] = StateOnlyWorkflowConverter
+def _serializer_config():
+    """Camunda's serializer config, with our workflow converter and our spec subclasses registered
+    (specs are never stored, but comparing two versions converts them)."""
+    config = dict(CAMUNDA_CONFIG)
+    config[BpmnWorkflow] = StateOnlyWorkflowConverter
+    for _parser_class, spec_class in AppParser.OVERRIDE_PARSER_CLASSES.values():
+        if spec_class not in config:
+            base = next((cls for cls in spec_class.__mro__[1:] if cls in config), None)
+            if base is not None:
+                config[spec_class] = config[base]
+    return config
+
+
+_CONFIG = _serializer_config()
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
 
 
