@@ -6,7 +6,7 @@ PYTEST_ARGS ?=
 
 .PHONY: setup run test demo serve clean
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed node_modules/.installed web/static/build/modeler.js
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ $(VENV)/.installed: pyproject.toml
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# The modeler (bpmn-js + Camunda properties panel) is bundled from web/assets/ at set-up; never committed.
+web/static/build/modeler.js: web/assets/modeler.js node_modules/.installed
+	npm run build --silent
 
 run: setup
 	$(BIN)/pathing demo
@@ -31,4 +35,4 @@ test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules instance .pytest_cache
+	rm -rf $(VENV) node_modules instance .pytest_cache web/static/build

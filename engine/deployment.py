@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from .errors import DeploymentRejected
 from .dmn import parse_dmn
 from .models import Deployment, ProcessVersion
-from .validation import check_files, form_ref_of, kind_of
+from .validation import Problem, check_files, form_ref_of, kind_of
 
 IGNORED_NAMES = {".DS_Store"}
 
@@ -118,13 +118,44 @@ def check_for_deploy(session, files):
     return check_files(files, deployed_forms(session), deployed_processes(session), deployed_decisions(session))
 
 
+def decode_upload(name, raw):
+    """The text of an uploaded file; DeploymentRejected naming the file when it is not UTF-8."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DeploymentRejected("nothing was deployed", [Problem(name, "not UTF-8 text: save the file as UTF-8")])
+
+
+def with_processes_using_forms(session, files):
+    """Files to deploy for forms sent on their own: the forms plus the latest BPMN and DMN of every
+    deployed process that uses one of them, so those processes get a new version with the new form."""
+    form_ids = set()
+    for name, text in files.items():
+        if kind_of(name) == "form":
+            try:
+                form_ids.add(json.loads(text).get("id"))
+            except (ValueError, AttributeError):
+                return files  # the form's own problem is reported by validation
+    if not form_ids or any(kind_of(name) == "bpmn" for name in files):
+        return files
+    combined = dict(files)
+    for key in session.scalars(sa.select(ProcessVersion.key).distinct()):
+        sources = latest_version(session, key).sources
+        if form_ids & set(sources.get("forms", {})):
+            combined.update({name: text for name, text in sources.get("bpmn", {}).items() if name not in combined})
+            combined.update({name: text for name, text in sources.get("dmn", {}).items() if name not in combined})
+    return combined
+
+
 def deploy(session, files, deployed_by=None, deployment_name=None, source=None, tenant_id=None):
     """Validate files ({name: text}) and add a new version for each changed executable process.
 
+    Forms sent without a diagram give a new version of every process that uses them.
     Raises DeploymentRejected (listing every problem) and writes nothing if any file
     is invalid. Records a Deployment when at least one version is new. Flushes; the
     caller commits.
     """
+    files = with_processes_using_forms(session, files)
     known_forms = deployed_forms(session)
     checked = check_files(files, known_forms, deployed_processes(session), deployed_decisions(session))
     if checked.problems:

@@ -121,6 +121,22 @@ class Runtime:
         task = workflow.get_task_from_id(_uuid(row.task_guid))
         return form_context(task) if task is not None else {}
 
+    def element_states(self, instance):
+        """{element id: "completed" | "active" | "incident"} for the path's own diagram, from its state."""
+        states = {}
+        if instance.state:
+            for task in self.restore(instance).get_tasks(skip_subprocesses=True):
+                element_id = task.task_spec.bpmn_id
+                if element_id is None:
+                    continue
+                if task.state & (TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+                    states[element_id] = "active"
+                elif task.state == TaskState.COMPLETED:
+                    states.setdefault(element_id, "completed")
+        if instance.incident and instance.incident.get("element_id"):
+            states[instance.incident["element_id"]] = "incident"
+        return states
+
     def form_schema(self, row):
         """The form-js schema of a task, from the sources of its instance's version."""
         if not row.form_ref:

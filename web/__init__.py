@@ -20,12 +20,15 @@ def create_app(config=None):
     login_manager.init_app(app)
     csrf.init_app(app)
 
-    from . import auth, errors, paths, tasks, vendor
+    from . import auth, errors, paths, processes, tasks, vendor
+    from .processes import engine_rest
     from .api import init_api
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(tasks.bp)
     app.register_blueprint(paths.bp)
+    app.register_blueprint(processes.bp)
+    app.register_blueprint(engine_rest.bp)
     app.register_blueprint(vendor.bp)
     init_api(app)
     errors.init_app(app)

@@ -4,6 +4,7 @@ from datetime import datetime
 from flask import request, url_for
 from markupsafe import Markup
 
+from engine import authorization
 from engine.models import utcnow
 
 from .markdown import render_markdown
@@ -40,3 +41,4 @@ def init_templating(app):
     app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["now"] = utcnow
+    app.jinja_env.globals["is_process_owner"] = authorization.is_process_owner

@@ -11,6 +11,7 @@ bp = Blueprint("vendor", __name__, url_prefix="/vendor")
 ALLOWED = {
     "bpmn-js": "bpmn-js/dist",
     "form-js": "@bpmn-io/form-js/dist",
+    "properties-panel": "@bpmn-io/properties-panel/dist",
     "chart.js": "chart.js/dist",
 }
 

@@ -2,7 +2,7 @@
 from collections import defaultdict
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from engine import authorization
@@ -88,6 +88,28 @@ def show(instance_id):
                                 .order_by(InstanceEvent.at, InstanceEvent.id)).all()
     history = history_of(instance)
     documents = versions_of(history)
+    progress = {"states": Runtime(db.session).element_states(instance), "history": element_history(events)}
     return render_template("paths/show.html", instance=instance, open_tasks=open_tasks, events=events,
-                           history=history, documents=documents,
+                           history=history, documents=documents, progress=progress,
                            may_work=lambda row: authorization.may_work_on(row, current_user))
+
+
+def element_history(events):
+    """History entries per diagram element, for the diagram's click-to-see panel."""
+    entries = defaultdict(list)
+    for event in events:
+        if event.element_id:
+            entries[event.element_id].append({"at": event.at.strftime("%Y-%m-%d %H:%M"), "message": event.message})
+    return entries
+
+
+@bp.route("/<int:instance_id>/diagram.bpmn")
+@login_required
+def diagram(instance_id):
+    """The BPMN of the path's own process, as deployed in its version (for the diagram on the path page)."""
+    instance = instance_or_abort(instance_id)
+    version = instance.process_version
+    for xml in version.sources.get("bpmn", {}).values():
+        if f'id="{version.key}"' in xml:
+            return Response(xml, mimetype="application/xml")
+    abort(404)
