@@ -95,8 +95,7 @@ async function start() {
       CamundaPlatformPropertiesProviderModule,
       CamundaBehaviorsModule
     ],
-    moddleExtensions: { camunda: camundaModdle },
-    keyboard: { bindTo: document }
+    moddleExtensions: { camunda: camundaModdle }
   });
   const xml = JSON.parse(document.getElementById('diagram-data').textContent);
   try {
