@@ -111,6 +111,7 @@ def check_files(files, known_forms=None, known_processes=None, known_decisions=N
         for process_id in checked.process_ids:
             specs[process_id] = _check_process(checked, process_id, known_forms or {})
         _check_semantics(checked, [s for group in specs.values() if group for s in group], known_forms or {})
+    checked.problems.sort(key=lambda p: (p.file, p.line or 0))
     return checked
 
 

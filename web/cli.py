@@ -77,18 +77,35 @@ def validate(paths):
     Exits 0 when valid, 1 when there are problems, 2 when input cannot be read.
     """
     from engine.deployment import read_paths
-    from engine.validation import check_files
     try:
         files = read_paths(paths)
     except (OSError, UnicodeDecodeError) as exc:
         click.echo(f"error: cannot read {getattr(exc, 'filename', None) or exc}", err=True)
         sys.exit(2)
-    checked = check_files(files)
+    checked = _check_against_deployed(files)
     for problem in checked.problems:
         click.echo(str(problem))
     if checked.problems:
         sys.exit(1)
     click.echo(f"ok: {len(files)} file(s), processes: {', '.join(checked.process_ids)}")
+
+
+def _check_against_deployed(files):
+    """Check files as a deploy would when the database is there (called processes, forms and decisions
+    resolve from what is deployed); otherwise on their own."""
+    import sqlalchemy as sa
+    from engine.deployment import check_for_deploy
+    from engine.validation import check_files
+
+    from .extensions import db
+    app = _app()
+    with app.app_context():
+        try:
+            if sa.inspect(db.engine).has_table("process_version"):
+                return check_for_deploy(db.session, files)
+        except sa.exc.OperationalError:
+            pass
+    return check_files(files)
 
 
 @main.command()

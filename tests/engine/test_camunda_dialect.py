@@ -154,3 +154,36 @@ def test_call_activity_all_variables_and_no_mappings():
     everything = call('<camunda:in variables="all"/><camunda:out variables="all"/>')
     assert run([everything, CHILD], "parent", {"amount": 5})["total"] == 10
     assert run([call(""), CHILD], "parent", {"amount": 5})["secret"] == 1
+
+
+def timer_process(kind, text):
+    event = (f'<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition><bpmn:{kind} '
+             f'xsi:type="bpmn:tFormalExpression">{text}</bpmn:{kind}></bpmn:timerEventDefinition>'
+             f'</bpmn:intermediateCatchEvent>')
+    return linear_process("p", event).replace(
+        "<bpmn:definitions ", '<bpmn:definitions xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ')
+
+
+@pytest.mark.parametrize("kind, text, waits", [
+    ("timeDuration", "PT0S", False), ("timeDate", "2020-01-01T00:00:00Z", False), ("timeCycle", "R1/PT0S", False),
+    ("timeDuration", "P7D", True), ("timeDuration", "PT2S", True), ("timeCycle", "R3/PT10M", True),
+    ("timeDate", "2999-01-01T09:00:00Z", True),
+])
+def test_unquoted_timer_texts_as_camunda_modeler_writes_them_run(kind, text, waits):
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+    from SpiffWorkflow.util.task import TaskState
+
+    from engine.parser import AppParser
+    from engine.scripting import CareerScriptEngine
+
+    parser = AppParser()
+    parser.add_bpmn_str(timer_process(kind, text).encode(), filename="t.bpmn")
+    workflow = BpmnWorkflow(parser.get_spec("p"), script_engine=CareerScriptEngine())
+    workflow.do_engine_steps()
+    for _ in range(3):
+        workflow.refresh_timers()
+        workflow.do_engine_steps()
+    assert workflow.completed is not waits
+    if waits:
+        [waiting] = workflow.get_tasks(state=TaskState.WAITING, spec_name="wait")
+        assert waiting.internal_data["event_value"]

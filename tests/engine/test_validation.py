@@ -1,8 +1,12 @@
 """What validation checks beyond the engine: people, forms, gateways, functions, variables, timers."""
+import glob
 import json
 import os
+import re
 import subprocess
 import sys
+
+import pytest
 
 from engine.validation import check_files
 
@@ -86,3 +90,34 @@ def test_validate_command_prints_file_line_element_message_and_exit_codes(tmp_pa
     (tmp_path / "binary.bpmn").write_bytes(b"\xff\xfe\x00")
     result = subprocess.run(command + [str(tmp_path)], capture_output=True, text=True)
     assert result.returncode == 2 and "not UTF-8" in result.stderr
+
+
+CORPUS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "..", "shared",
+                      "corpus")
+PROBLEM_LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<element>[^:]+): (?P<message>\S.+)$")
+
+
+@pytest.mark.skipif(not os.path.isdir(CORPUS), reason="shared corpus not present")
+def test_validate_command_answers_every_corpus_file_with_ok_or_element_level_messages():
+    from click.testing import CliRunner
+
+    from web.cli import main
+
+    runner = CliRunner()
+    paths = sorted(glob.glob(os.path.join(CORPUS, "*", "*.bpmn")))
+    assert len(paths) > 40
+    for path in paths:
+        result = runner.invoke(main, ["validate", path])
+        assert result.exception is None or isinstance(result.exception, SystemExit), (path, result.exception)
+        assert result.exit_code in (0, 1), (path, result.output)
+        lines = result.output.strip().splitlines()
+        if result.exit_code == 0:
+            assert lines[-1].startswith("ok: 1 file(s)"), path
+            continue
+        assert lines, path
+        for line in lines:
+            match = PROBLEM_LINE.match(line)
+            assert match, (path, line)
+            assert match["file"] == os.path.basename(path) and int(match["line"]) > 0, (path, line)
+        assert [int(PROBLEM_LINE.match(line)["line"]) for line in lines] == sorted(
+            int(PROBLEM_LINE.match(line)["line"]) for line in lines), path
