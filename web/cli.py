@@ -108,6 +108,60 @@ def _check_against_deployed(files):
     return check_files(files)
 
 
+@main.command("migrate-instances")
+@click.argument("key")
+@click.option("--from", "from_version", type=int, required=True, help="Version the paths run on now.")
+@click.option("--to", "to_version", type=int, default=None, help="Target version (default: the newest).")
+@click.option("--instance", "instance_ids", type=int, multiple=True, help="Only these paths (repeatable).")
+@click.option("--apply", is_flag=True, help="Move the paths; without it this is a dry run that changes nothing.")
+def migrate_instances(key, from_version, to_version, instance_ids, apply):
+    """Move running paths of KEY from one version to another: a dry run unless --apply.
+
+    Prints one line per path (and per waiting step); exits 1 when a path cannot move.
+    """
+    import sqlalchemy as sa
+    from engine import migration
+    from engine.deployment import latest_version
+    from engine.errors import DomainError
+    from engine.models import ProcessInstance, ProcessVersion
+    from engine.runtime import Runtime
+
+    from .extensions import db
+    app = _app()
+    _upgrade(app)
+    with app.app_context():
+        def version(number):
+            return db.session.scalars(sa.select(ProcessVersion).where(ProcessVersion.key == key,
+                                                                      ProcessVersion.version == number)).first()
+        source = version(from_version)
+        target = version(to_version) if to_version else latest_version(db.session, key)
+        if source is None or target is None:
+            click.echo(f"error: {key} has no version {from_version if source is None else to_version}", err=True)
+            sys.exit(2)
+        query = sa.select(ProcessInstance).where(ProcessInstance.process_version_id == source.id,
+                                                 ProcessInstance.status.in_(("running", "incident")))
+        if instance_ids:
+            query = query.where(ProcessInstance.id.in_(instance_ids))
+        runtime, refused = Runtime(db.session), 0
+        for instance in db.session.scalars(query.order_by(ProcessInstance.id)).all():
+            plan = migration.plan(runtime, instance, target)
+            verdict = "can move" if plan.ok else "cannot move: " + "; ".join(plan.problems)
+            if plan.ok and apply:
+                try:
+                    with db.session.begin_nested():
+                        migration.migrate(runtime, instance, target, None)
+                    verdict = f"moved to version {target.version}"
+                except DomainError as exc:
+                    verdict = f"cannot move: {exc.message}"
+            refused += not verdict.startswith(("can move", "moved"))
+            click.echo(f"path {instance.id} ({instance.business_key}): {verdict}")
+            for step in plan.steps:
+                where = f"-> {step.new_name}" if step.ok else f"cannot be mapped: {step.reason}"
+                click.echo(f"  {step.element_id} ({step.name}) {where}")
+        db.session.commit() if apply else db.session.rollback()
+    sys.exit(1 if refused else 0)
+
+
 @main.command()
 def demo():
     """Create the database, deploy processes/ and forms/, seed the demo organisation (safe to rerun)."""

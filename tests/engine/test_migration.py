@@ -144,3 +144,25 @@ def test_parallel_reviews_half_done_keep_every_answer_after_moving(org, deployed
     assert open_row(instance).element_id == "alignment_meeting"
     data = Runtime(db.session).task_data(open_row(instance))
     assert sorted(review["feedback"] for review in data["stakeholder_reviews"]) == ["from sam", "from sol"]
+
+
+def test_migrate_instances_command_dry_run_then_apply(org, deployed, database_url):
+    from click.testing import CliRunner
+
+    from web.cli import main
+
+    instance = start_at_jd(org)
+    deploy_changed(rename_jd_task)
+    runner = CliRunner(env={"DATABASE_URL": database_url})
+    dry = runner.invoke(main, ["migrate-instances", "career_pathing", "--from", "1"])
+    assert dry.exit_code == 0, dry.output
+    assert f"path {instance.id} (ada): can move" in dry.output
+    assert "draft_job_description (Draft future-role job description) -> Write the future-role job description" \
+        in dry.output
+    db.session.expire_all()
+    assert instance.process_version.version == 1
+    applied = runner.invoke(main, ["migrate-instances", "career_pathing", "--from", "1", "--apply"])
+    assert f"path {instance.id} (ada): moved to version 2" in applied.output
+    db.session.expire_all()
+    assert instance.process_version.version == 2
+    assert runner.invoke(main, ["migrate-instances", "career_pathing", "--from", "7"]).exit_code == 2
