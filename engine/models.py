@@ -116,6 +116,12 @@ class ProcessVersion(Base):
     deployment: Mapped[Deployment | None] = relationship()
 
     @property
+    def main_file(self):
+        """The name of the BPMN file that defines this version's own process (its other files are called)."""
+        files = self.sources.get("bpmn", {})
+        return next((name for name, xml in files.items() if f'id="{self.key}"' in xml), next(iter(files), None))
+
+    @property
     def definition_id(self):
         """The Camunda-style id tools see: key:version:id."""
         return f"{self.key}:{self.version}:{self.id}"

@@ -169,3 +169,11 @@ def test_incident_element_is_marked_on_the_path_diagram(act):
     page = act.as_("hana").get(f"/paths/{instance.id}").get_data(as_text=True)
     progress = json.loads(page.split('id="path-progress">')[1].split("</script>")[0])
     assert progress["states"]["draft_job_description"] == "incident"
+
+
+def test_sources_shown_inline_are_plain_text_so_markup_in_them_never_runs(act):
+    instance = act.start_path("ada")
+    for response in (act.as_("hana").get("/processes/career_pathing/1/sources/bpmn/processes/career_pathing.bpmn"
+                                         "?inline=1"),
+                     act.as_("ada").get(f"/paths/{instance.id}/diagram.bpmn")):
+        assert response.mimetype == "text/plain" and response.headers["X-Content-Type-Options"] == "nosniff"

@@ -2,7 +2,7 @@
 from collections import defaultdict
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from engine import authorization
@@ -10,6 +10,7 @@ from engine.models import HumanTask, InstanceEvent, ProcessInstance
 from engine.runtime import Runtime
 
 from ..extensions import db
+from ..processes import source_text
 from ..tasks import history_of, next_steps_message
 
 bp = Blueprint("paths", __name__, url_prefix="/paths", template_folder="templates")
@@ -107,9 +108,7 @@ def element_history(events):
 @login_required
 def diagram(instance_id):
     """The BPMN of the path's own process, as deployed in its version (for the diagram on the path page)."""
-    instance = instance_or_abort(instance_id)
-    version = instance.process_version
-    for xml in version.sources.get("bpmn", {}).values():
-        if f'id="{version.key}"' in xml:
-            return Response(xml, mimetype="application/xml")
-    abort(404)
+    version = instance_or_abort(instance_id).process_version
+    if version.main_file is None:
+        abort(404)
+    return source_text(version.sources["bpmn"][version.main_file])

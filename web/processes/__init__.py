@@ -73,16 +73,7 @@ def show(key, number):
     newer = db.session.scalars(sa.select(ProcessVersion).where(ProcessVersion.key == key,
                                                                ProcessVersion.version > number)
                                .order_by(ProcessVersion.version.desc())).all()
-    return render_template("processes/show.html", version=version, instances=instances, newer=newer,
-                           main_file=main_file(version))
-
-
-def main_file(version):
-    """The BPMN file that defines the version's own process."""
-    for name, xml in version.sources.get("bpmn", {}).items():
-        if f'id="{version.key}"' in xml:
-            return name
-    return next(iter(version.sources.get("bpmn", {})), None)
+    return render_template("processes/show.html", version=version, instances=instances, newer=newer)
 
 
 @bp.route("/<key>/<int:number>/sources/<kind>/<path:name>")
@@ -97,9 +88,16 @@ def source(key, number, kind, name):
             "application/json"
     else:
         body, filename, mimetype = files[name], os.path.basename(name), "application/xml"
-    inline = request.args.get("inline") == "1"
-    disposition = "inline" if inline else f'attachment; filename="{filename}"'
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
+    if request.args.get("inline") == "1":
+        return source_text(body)
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                                                      "X-Content-Type-Options": "nosniff"})
+
+
+def source_text(body):
+    """A source shown inline (read by the diagram viewer) as plain text, so a browser never runs markup in it."""
+    return Response(body, mimetype="text/plain", headers={"X-Content-Type-Options": "nosniff",
+                                                          "Content-Security-Policy": "default-src 'none'"})
 
 
 def deploy_uploaded(uploads, name, source_label, tenant_id=None, user=None):

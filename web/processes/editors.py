@@ -10,7 +10,7 @@ from engine.deployment import deployed_forms
 
 from ..extensions import db
 
-from . import bp, main_file, version_or_404
+from . import bp, version_or_404
 
 NEW_DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -32,7 +32,7 @@ NEW_DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
 def modeler(key, number):
     """Edit a version's diagram; deploying makes the next version."""
     version = version_or_404(key, number)
-    filename = main_file(version)
+    filename = version.main_file
     return render_template("processes/modeler.html", version=version, filename=filename,
                            xml=version.sources["bpmn"][filename], deploy_url=url_for("processes.deploy_page"))
 

@@ -75,17 +75,10 @@ def definition_json(version):
     return {
         "id": version.definition_id, "key": version.key, "name": version.name, "version": version.version,
         "category": "http://bpmn.io/schema/bpmn", "description": None, "versionTag": None,
-        "resource": _main_resource(version), "deploymentId": str(version.deployment_id or ""),
+        "resource": version.main_file, "deploymentId": str(version.deployment_id or ""),
         "diagram": None, "suspended": False, "tenantId": version.deployment.tenant_id if version.deployment else None,
         "historyTimeToLive": None, "startableInTasklist": True,
     }
-
-
-def _main_resource(version):
-    for name, xml in version.sources.get("bpmn", {}).items():
-        if f'id="{version.key}"' in xml:
-            return name
-    return None
 
 
 def _time(value):
@@ -154,7 +147,7 @@ def create_deployment():
 def _processes_in_order(uploads, versions):
     """Versions of the processes defined in the sent diagrams first (the Modeler starts the first one)."""
     sent = [name for name in uploads if name.lower().endswith((".bpmn", ".bpmn20.xml"))]
-    return sorted(versions, key=lambda v: 0 if _main_resource(v) in sent else 1)
+    return sorted(versions, key=lambda v: 0 if v.main_file in sent else 1)
 
 
 def _rejected(exc):
