@@ -145,7 +145,7 @@ def deploy_page():
         if wants_json:
             return jsonify({"code": exc.code, "message": exc.message,
                             "errors": {"problems": [p.as_dict() for p in exc.problems]}}), 400
-        flash(f"Nothing was deployed: {exc.message}. Fix the problems below and upload again.", "error")
+        flash(f"{exc.message}. Fix the problems below and upload again.", "error")
         return render_template("processes/deploy.html", problems=exc.problems), 400
     db.session.commit()
     if wants_json:
