@@ -8,7 +8,7 @@ complete a task.
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from .errors import Forbidden
+from .errors import ClaimRequired, Forbidden
 from .models import HumanTask, ProcessInstance, User
 
 HR_GROUP = "hr"
@@ -25,21 +25,31 @@ def is_process_owner(user):
     return PROCESS_OWNER_GROUP in user.group_names
 
 
-def may_work_on(row, user):
-    """True when `user` is the assignee of the task, or a candidate of an unassigned task."""
-    if row.assignee_id is not None:
-        return row.assignee_id == user.id
+def is_candidate(row, user):
+    """True when the task is offered to the user by name or through one of their groups."""
     return user.username in (row.candidate_users or []) or bool(set(row.candidate_groups or []) & user.group_names)
 
 
+def may_work_on(row, user):
+    """True when `user` is the assignee of the task, or a candidate of an unassigned task (who may claim it)."""
+    if row.assignee_id is not None:
+        return row.assignee_id == user.id
+    return is_candidate(row, user)
+
+
 def may_see_task(row, user):
-    """Open tasks: the people who may work on them; finished ones: also whoever finished them."""
-    return may_work_on(row, user) or (row.completed_by_id is not None and row.completed_by_id == user.id)
+    """Open tasks: the people who may work on them and whoever delegated them; finished ones: also whoever
+    finished them."""
+    return (may_work_on(row, user) or (row.owner_id is not None and row.owner_id == user.id)
+            or (row.completed_by_id is not None and row.completed_by_id == user.id))
 
 
 def check_may_complete(row, user):
-    """Raise Forbidden unless `user` may complete the task."""
-    if not may_work_on(row, user):
+    """Raise unless `user` may complete the task: it must be theirs (a group task is claimed first)."""
+    if row.assignee_id is None and is_candidate(row, user):
+        raise ClaimRequired(f"\u201c{row.name}\u201d is offered to {', '.join(row.candidate_groups + row.candidate_users)}:"
+                            f" claim it first, then complete it. Nothing was saved.")
+    if row.assignee_id != user.id:
         owner = row.assignee.name if row.assignee else ", ".join(row.candidate_users + row.candidate_groups)
         raise Forbidden(f"\u201c{row.name}\u201d is for {owner}; you cannot complete it.")
 
@@ -67,7 +77,8 @@ def workable_condition(user):
 def _participant_instance_ids(user):
     """Instance ids where the user has or had a task."""
     return sa.select(HumanTask.instance_id).where(sa.or_(
-        workable_condition(user), HumanTask.completed_by_id == user.id, HumanTask.claimed_by_id == user.id))
+        workable_condition(user), HumanTask.completed_by_id == user.id, HumanTask.claimed_by_id == user.id,
+        HumanTask.owner_id == user.id))
 
 
 def visible_instances_query(user):

@@ -1,7 +1,7 @@
 """The org directory: people, their managers and groups, as the engine needs them."""
 import sqlalchemy as sa
 
-from .models import Group, User
+from .models import Absence, Group, User
 
 
 def user_by_username(session, username):
@@ -34,3 +34,9 @@ def path_variables(employee):
         "manager": manager.username if manager else None,
         "manager_name": manager.name if manager else None,
     }
+
+
+def absence_on(session, user, day):
+    """The user's out-of-office period covering `day` (a date), or None."""
+    return session.scalars(sa.select(Absence).where(Absence.user_id == user.id, Absence.starts_on <= day,
+                                                    Absence.ends_on >= day).order_by(Absence.id)).first()

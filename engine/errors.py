@@ -37,6 +37,12 @@ class ConcurrentChange(Conflict):
     code = "concurrent_change"
 
 
+class ClaimRequired(Conflict):
+    """A group task is completed before anyone claimed it."""
+
+    code = "claim_required"
+
+
 class ValidationFailed(DomainError):
     """Submitted data breaks the form's rules; `errors` maps field paths to messages."""
 

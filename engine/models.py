@@ -1,5 +1,5 @@
 """SQLAlchemy models of the organisation and of workflow state (no Flask here)."""
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -35,6 +35,7 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(sa.String(256))
     active: Mapped[bool] = mapped_column(default=True)
     manager_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    email_notifications: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     manager: Mapped["User | None"] = relationship(remote_side=[id], foreign_keys=[manager_id])
     groups: Mapped[list["Group"]] = relationship(secondary=group_membership, back_populates="members")
 
@@ -177,9 +178,13 @@ class HumanTask(Base):
     completed_at: Mapped[datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     outcome: Mapped[dict | None] = mapped_column(sa.JSON)
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))  # who delegated it (gets it back)
+    substitute_for_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))  # absent assignee replaced
 
     instance: Mapped[ProcessInstance] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    substitute_for: Mapped[User | None] = relationship(foreign_keys=[substitute_for_id])
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
 
@@ -199,4 +204,59 @@ class InstanceEvent(Base):
     data: Mapped[dict | None] = mapped_column(sa.JSON)
 
     actor: Mapped[User | None] = relationship()
+    human_task: Mapped[HumanTask | None] = relationship()
+
+
+class Absence(Base):
+    """An out-of-office period: tasks assigned to the user meanwhile go to the substitute."""
+
+    __tablename__ = "absence"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    substitute_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    note: Mapped[str] = mapped_column(sa.String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    substitute: Mapped[User] = relationship(foreign_keys=[substitute_id])
+
+
+class Notification(Base):
+    """The outbox: written in the same transaction as the change that caused it; shown in the app (bell)
+    and, when the user wants it and SMTP is configured, delivered by email by the worker."""
+
+    __tablename__ = "notification"
+    __table_args__ = (sa.Index("ix_notification_user_unread", "user_id", "read_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    instance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_instance.id"))
+    human_task_id: Mapped[int | None] = mapped_column(sa.ForeignKey("human_task.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+    email_status: Mapped[str] = mapped_column(sa.String(20), default="off", index=True)  # off/pending/sent/failed
+    email_attempts: Mapped[int] = mapped_column(default=0)
+    emailed_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+    instance: Mapped[ProcessInstance | None] = relationship()
+    human_task: Mapped[HumanTask | None] = relationship()
+
+
+class Comment(Base):
+    """A comment on a path, or on one task of it; shown to everyone who may see the path."""
+
+    __tablename__ = "comment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(sa.ForeignKey("process_instance.id"), index=True)
+    human_task_id: Mapped[int | None] = mapped_column(sa.ForeignKey("human_task.id"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship()
     human_task: Mapped[HumanTask | None] = relationship()

@@ -14,15 +14,18 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from . import authorization
+from .context import running
+from .notifications import notify, people_of_task
 from .assignment import AssignmentError, resolve_assignment
 from .deployment import latest_version
-from .directory import path_variables, user_by_username
+from .directory import absence_on, path_variables, user_by_username
 from .errors import ConcurrentChange, Forbidden, IncidentRaised, NotFound, TaskAlreadyCompleted, ValidationFailed
 from .forms import validate_submission
 from .models import HumanTask, InstanceEvent, ProcessInstance, utcnow
 from .script_functions import build_functions
 from .scripting import CareerScriptEngine, ScriptError
 from .specs import dump_state, load_state, new_workflow
+from .timers import next_timer_at, waiting_timers
 from .validation import form_ref_of
 
 ENGINE_ERRORS = (SpiffWorkflowException, ScriptError, AssignmentError)
@@ -153,6 +156,33 @@ class Runtime:
         self._event(instance, None, "incident", element_id=element_id, message=message)
         self.session.flush()
 
+    def fire_timers(self, instance_id):
+        """Fire the due timers of a running path (one transaction, locked); returns the Outcome, or None when
+        the path no longer runs."""
+        instance = self.lock_instance(instance_id)
+        if instance.status != "running":
+            instance.next_timer_at = None
+            return None
+        workflow = self.restore(instance)
+        before = waiting_timers(workflow)
+
+        def step():
+            for _ in range(2):  # a fired timer's path runs on the next pass
+                workflow.refresh_timers()
+                workflow.do_engine_steps()
+
+        self._run(instance, workflow, step, element_id=None)
+        after = waiting_timers(workflow)
+        for task_id, (spec, value) in before.items():
+            task = workflow.get_task_from_id(task_id)
+            cancelled = task is not None and task.state == TaskState.CANCELLED
+            if not cancelled and after.get(task_id, (None, None))[1] != value:
+                self._event(instance, None, "timer_fired", element_id=spec.bpmn_id,
+                            message=f"Timer \u201c{spec.bpmn_name or spec.bpmn_id}\u201d fired (due {value})")
+        opened = self._sync(instance, workflow, None)
+        self._store(instance, workflow)
+        return Outcome(instance, opened=opened)
+
     def record_event(self, instance, actor, kind, element_id=None, message="", data=None):
         """Append a history entry to a path (the history is never edited)."""
         self._event(instance, actor, kind, element_id=element_id, message=message, data=data)
@@ -176,7 +206,8 @@ class Runtime:
 
     def _run(self, instance, workflow, step, element_id):
         try:
-            step()
+            with running(self.clock, instance):
+                step()
         except ENGINE_ERRORS as exc:
             failed = getattr(getattr(exc, "task", None), "task_spec", None)
             where = getattr(failed, "bpmn_id", None) or element_id
@@ -243,7 +274,7 @@ class Runtime:
             raise IncidentRaised(f"Nobody could be assigned to \u201c{spec.bpmn_name}\u201d ({spec.bpmn_id}): "
                                  f"{_describe(exc)}. Nothing was changed.",
                                  errors={"instance_id": instance.id, "element_id": spec.bpmn_id}) from exc
-        assignee = None
+        assignee = absent = absence = None
         if assignment.assignee:
             assignee = user_by_username(self.session, assignment.assignee)
             if assignee is None:
@@ -251,6 +282,9 @@ class Runtime:
                                      f"\u201c{assignment.assignee}\u201d, who is not in the org directory. "
                                      f"Nothing was changed.",
                                      errors={"instance_id": instance.id, "element_id": spec.bpmn_id})
+            absence = absence_on(self.session, assignee, now.date())
+            if absence is not None:
+                absent, assignee = assignee, absence.substitute
         row = HumanTask(
             instance=instance, task_guid=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
             process_key=task.workflow.spec.name, lane=spec.lane,
@@ -258,16 +292,31 @@ class Runtime:
             assignee=assignee, candidate_users=assignment.candidate_users,
             candidate_groups=assignment.candidate_groups, due_at=assignment.due_at,
             follow_up_at=assignment.follow_up_at, priority=assignment.priority, created_at=now,
+            substitute_for=absent,
         )
         self.session.add(row)
         self.session.flush()
         who = assignee.name if assignee else ", ".join(assignment.candidate_users + assignment.candidate_groups)
+        if absent is not None:
+            who += f" (standing in for {absent.name}, out of office until {absence.ends_on.isoformat()})"
         self._event(instance, None, "task_created", element_id=spec.bpmn_id, human_task=row,
                     message=f"\u201c{row.name}\u201d is waiting for {who}")
+        self._announce(row, instance)
         return row
+
+    def _announce(self, row, instance):
+        """Tell the people a new task is for that it waits for them."""
+        employee = instance.employee.name if instance.employee else instance.business_key
+        due = f" It is due {row.due_at.strftime('%Y-%m-%d')}." if row.due_at else ""
+        stand_in = f" You stand in for {row.substitute_for.name}, who is out of office." if row.substitute_for else ""
+        offered = "" if row.assignee else " It is offered to your group: claim it to work on it."
+        notify(self.session, people_of_task(self.session, row), f"New task: {row.name}",
+               f"\u201c{row.name}\u201d in the career path of {employee} waits for you.{due}{offered}{stand_in}",
+               kind="task", instance_id=instance.id, human_task=row, now=self.clock())
 
     def _store(self, instance, workflow):
         instance.state = dump_state(workflow)
+        instance.next_timer_at = next_timer_at(workflow) if not workflow.completed else None
         if workflow.completed and instance.status != "completed":
             instance.status = "completed"
             instance.ended_at = self.clock()

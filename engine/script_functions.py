@@ -3,7 +3,9 @@ vocabulary a diagram has beyond plain Python expressions; each is documented for
 process owners in the README."""
 from datetime import date, datetime, timedelta
 
+from .context import current_instance
 from .directory import people_options, user_by_username
+from .notifications import notify as send, recipients
 
 
 def _as_date(value):
@@ -35,7 +37,16 @@ def build_functions(session, clock=None):
         """The date `days` after `start` (a date or YYYY-MM-DD text), as YYYY-MM-DD."""
         return (_as_date(start) + timedelta(days=int(days))).isoformat()
 
-    return {"people": people, "person_name": person_name, "today": today, "add_days": add_days}
+    def notify(to, subject, body=""):
+        """Send a message (in the app, and by email for who wants it) to a username, "group:NAME", or a list of
+        those; it links to the recipient's open task in this path, else to the path. Returns how many got it."""
+        instance = current_instance()
+        people = recipients(session, to)
+        send(session, people, str(subject), str(body or ""), kind="reminder",
+             instance_id=instance.id if instance is not None else None, now=now())
+        return len(people)
+
+    return {"people": people, "person_name": person_name, "today": today, "add_days": add_days, "notify": notify}
 
 
-FUNCTION_NAMES = ("people", "person_name", "today", "add_days")
+FUNCTION_NAMES = ("people", "person_name", "today", "add_days", "notify")

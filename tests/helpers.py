@@ -68,9 +68,17 @@ class Actions:
         """Post the task form as `username`; returns the response."""
         return self.as_(username).post(f"/tasks/{task.id}", data=MultiDict(flatten(data)))
 
+    def claim(self, username, task):
+        """`username` claims a group task from its page; it succeeds."""
+        response = self.as_(username).post(f"/tasks/{task.id}/claim")
+        assert response.status_code == 302, _error_text(response)
+
     def complete(self, username, instance, element_id, **data):
-        """`username` completes the open task `element_id` of a path with `data`, and it succeeds."""
+        """`username` completes the open task `element_id` of a path with `data` (claiming a group task
+        first, as people do), and it succeeds."""
         task = self.task(instance, element_id)
+        if task.assignee_id is None:
+            self.claim(username, task)
         response = self.submit(username, task, data)
         assert response.status_code == 302, _error_text(response)
         return task

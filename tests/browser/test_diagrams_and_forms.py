@@ -40,7 +40,7 @@ def test_path_diagram_marks_the_current_step_and_shows_its_history_on_click(live
     login(page, live_server, "ada")
     page.get_by_role("button", name="Start my career path").click()
     page.goto(live_server + "/paths/")
-    page.get_by_role("link", name="Ada Lovelace").first.click()
+    page.locator("table.list").get_by_role("link", name="Ada Lovelace").click()
     diagram = page.locator("#path-diagram[data-ready=true]")
     diagram.wait_for()
     current = page.locator('#path-diagram .djs-element.state-active[data-element-id="career_objectives_meeting"]')

@@ -147,6 +147,7 @@ def _instance_view(instance):
 
 def init_api(app):
     """Register the API blueprint; it authenticates per request, so CSRF does not apply."""
+    from . import moves  # noqa: F401  (routes on this blueprint)
     api = PathingApi(app)
     csrf.exempt(blp)
     api.register_blueprint(blp)

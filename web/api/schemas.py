@@ -34,6 +34,8 @@ class TaskSchema(Schema):
     created_at = fields.DateTime()
     completed_at = fields.DateTime(allow_none=True)
     completed_by = fields.String(attribute="completed_by.username", allow_none=True)
+    delegated_by = fields.String(attribute="owner.username", allow_none=True)
+    substitute_for = fields.String(attribute="substitute_for.username", allow_none=True)
 
 
 class TaskDetailSchema(TaskSchema):
@@ -80,3 +82,21 @@ class InstanceSchema(Schema):
     incident = fields.Dict(attribute="instance.incident", allow_none=True)
     open_tasks = fields.List(fields.Nested(TaskSchema))
     history = fields.List(fields.Nested(EventSchema))
+
+
+class DelegateSchema(StrictSchema):
+    user = fields.String(required=True, validate=validate.Length(min=1, max=80),
+                         metadata={"description": "Username of the person to delegate to"})
+
+
+class CommentInSchema(StrictSchema):
+    body = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    task_id = fields.Integer(metadata={"description": "Comment on this task of the path"})
+
+
+class CommentSchema(Schema):
+    id = fields.Integer()
+    author = fields.String(attribute="author.username")
+    body = fields.String()
+    task_id = fields.Integer(attribute="human_task_id", allow_none=True)
+    created_at = fields.DateTime()

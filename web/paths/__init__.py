@@ -6,6 +6,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from engine import authorization
+from engine.comments import add_comment, comments_of
+from engine.errors import ValidationFailed
 from engine.models import HumanTask, InstanceEvent, ProcessInstance
 from engine.runtime import Runtime
 
@@ -92,6 +94,7 @@ def show(instance_id):
     progress = {"states": Runtime(db.session).element_states(instance), "history": element_history(events)}
     return render_template("paths/show.html", instance=instance, open_tasks=open_tasks, events=events,
                            history=history, documents=documents, progress=progress,
+                           comments=comments_of(db.session, instance.id),
                            may_work=lambda row: authorization.may_work_on(row, current_user))
 
 
@@ -102,6 +105,24 @@ def element_history(events):
         if event.element_id:
             entries[event.element_id].append({"at": event.at.strftime("%Y-%m-%d %H:%M"), "message": event.message})
     return entries
+
+
+@bp.route("/<int:instance_id>/comments", methods=["POST"])
+@login_required
+def comment(instance_id):
+    """Post a comment on the path, or on one of its tasks (task_id); everyone who may see the path sees it."""
+    instance = instance_or_abort(instance_id)
+    task_id = request.form.get("task_id", type=int)
+    back = url_for("tasks.show", task_id=task_id) if task_id else url_for("paths.show", instance_id=instance.id)
+    try:
+        add_comment(db.session, instance, current_user, request.form.get("body", ""), task_id=task_id)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(back + "#comments")
+    db.session.commit()
+    flash("Your comment is posted; everyone who can see this path can read it.", "success")
+    return redirect(back + "#comments")
 
 
 @bp.route("/<int:instance_id>/diagram.bpmn")

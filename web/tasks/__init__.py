@@ -6,6 +6,8 @@ from flask_login import current_user, login_required
 from engine import authorization
 from engine.errors import ValidationFailed
 from engine.forms import decode_html_form
+from engine.comments import comments_of
+from engine.directory import people_options
 from engine.models import HumanTask, ProcessInstance
 from engine.runtime import Runtime
 
@@ -77,8 +79,12 @@ def _render_task(row, values, errors, extra_rows=None, status=200):
     context = runtime.task_data(row)
     schema = runtime.form_schema(row) or {"components": []}
     form_nodes = build_form_view(schema, values if values is not None else context, errors, context, extra_rows)
+    may_complete = row.assignee_id == current_user.id
     return render_template("tasks/task.html", task=row, form_nodes=form_nodes, errors=errors,
-                           history=history_of(row.instance, exclude_id=row.id)), status
+                           history=history_of(row.instance, exclude_id=row.id), may_complete=may_complete,
+                           may_claim=row.assignee_id is None and authorization.is_candidate(row, current_user),
+                           people=people_options(db.session, exclude=[current_user.username]) if may_complete else [],
+                           comments=comments_of(db.session, row.instance_id, row.id)), status
 
 
 @bp.route("/tasks/<int:task_id>", methods=["GET"])
@@ -131,3 +137,6 @@ def _change_rows(row, data, action):
     if isinstance(rows, list) and index.isdigit() and int(index) < len(rows):
         rows.pop(int(index))
     return _render_task(row, data, {})
+
+
+from . import moves  # noqa: E402,F401  (routes on this blueprint)

@@ -1,0 +1,87 @@
+"""API task moves and comments: claim, release, delegate, hand back; comments on a path."""
+from flask.views import MethodView
+from flask_login import current_user, login_required
+
+from engine import authorization
+from engine.comments import add_comment, comments_of
+from engine.directory import user_by_username
+from engine.errors import NotFound
+from engine.models import ProcessInstance
+from engine.task_actions import TaskActions
+
+from ..extensions import db
+from . import blp
+from .schemas import CommentInSchema, CommentSchema, DelegateSchema, TaskSchema
+
+
+def _moved(row):
+    db.session.commit()
+    return row
+
+
+@blp.route("/tasks/<int:task_id>/claim")
+class ClaimTask(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, TaskSchema)
+    def post(self, task_id):
+        """Claim a task offered to your group: it becomes yours (409 if someone else claimed it)."""
+        return _moved(TaskActions(db.session).claim(task_id, current_user))
+
+
+@blp.route("/tasks/<int:task_id>/release")
+class ReleaseTask(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, TaskSchema)
+    def post(self, task_id):
+        """Give a task you claimed back to its group."""
+        return _moved(TaskActions(db.session).release(task_id, current_user))
+
+
+@blp.route("/tasks/<int:task_id>/delegate")
+class DelegateTask(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(DelegateSchema)
+    @blp.response(200, TaskSchema)
+    def post(self, payload, task_id):
+        """Delegate a task you hold to another person (`{"user": username}`); they complete it or hand it back."""
+        person = user_by_username(db.session, payload["user"])
+        return _moved(TaskActions(db.session).delegate(task_id, current_user, person))
+
+
+@blp.route("/tasks/<int:task_id>/hand-back")
+class HandBackTask(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, TaskSchema)
+    def post(self, task_id):
+        """Hand a task delegated to you back to the person who delegated it."""
+        return _moved(TaskActions(db.session).hand_back(task_id, current_user))
+
+
+def _visible_instance(instance_id):
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None or not authorization.may_view_instance(db.session, instance, current_user):
+        raise NotFound(f"There is no path {instance_id} that you may see.")
+    return instance
+
+
+@blp.route("/process-instances/<int:instance_id>/comments")
+class Comments(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, CommentSchema(many=True))
+    def get(self, instance_id):
+        """Comments on a path, oldest first."""
+        return comments_of(db.session, _visible_instance(instance_id).id)
+
+    @blp.arguments(CommentInSchema)
+    @blp.response(201, CommentSchema)
+    def post(self, payload, instance_id):
+        """Comment on a path, or on one of its tasks (`task_id`)."""
+        comment = add_comment(db.session, _visible_instance(instance_id), current_user, payload["body"],
+                              task_id=payload.get("task_id"))
+        db.session.commit()
+        return comment
