@@ -220,6 +220,13 @@ def _prescan(name, text):
         if node.get(f"{{{CAMUNDA_NS}}}decisionRef") is None:
             problems.append(Problem(name, "a business rule task needs the id of the DMN decision it evaluates "
                                           "(camunda:decisionRef)", line=node.sourceline, element_id=node.get("id")))
+    ids = {node.get("id") for node in root.iter() if isinstance(node.tag, str) and node.get("id")}
+    for node in root.iter(f"{{{BPMN_NS}}}boundaryEvent"):
+        attached = node.get("attachedToRef")
+        if not attached or attached not in ids:
+            problems.append(Problem(name, f'this boundary event is attached to "{attached or ""}", which is not an '
+                                          f"activity of the diagram: attach it to a task or remove it",
+                                    line=node.sourceline, element_id=node.get("id")))
     for tag in ("executionListener", "taskListener"):
         for node in root.iter(f"{{{CAMUNDA_NS}}}{tag}"):
             owner = node.getparent().getparent() if node.getparent() is not None else None

@@ -23,15 +23,56 @@ def main():
     """Career Pathing: collaborative career pathing run as BPMN processes."""
 
 
+def _worker_session_factory(app):
+    """Sessions for the timer worker, bound to the app's database engine."""
+    from sqlalchemy.orm import sessionmaker
+
+    from .extensions import db
+    with app.app_context():
+        return sessionmaker(bind=db.engine, expire_on_commit=False)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve(host, port):
-    """Serve the web application."""
+@click.option("--no-worker", is_flag=True, help="Do not run the timer and email worker inside this process.")
+def serve(host, port, no_worker):
+    """Serve the web application (with one embedded timer and email worker thread)."""
+    from engine.worker import start_thread
+
+    from .config import mail_settings
     app = _app()
     _upgrade(app)
+    if not no_worker:
+        start_thread(_worker_session_factory(app), mail_settings(app.config), app.config["WORKER_INTERVAL"])
     click.echo(f"Career Pathing is running on http://{host}:{port}  (Ctrl+C stops it)")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@main.command()
+@click.option("--interval", default=None, type=float, help="Seconds between polls (default WORKER_INTERVAL, 1).")
+@click.option("--once", is_flag=True, help="Do one round (fire due timers, send pending emails) and stop.")
+def worker(interval, once):
+    """Fire due timers and send pending emails; run several for more throughput (they share the work)."""
+    from engine.worker import run_forever, tick
+
+    from .config import mail_settings
+    app = _app()
+    _upgrade(app)
+    factory, settings = _worker_session_factory(app), mail_settings(app.config)
+    if once:
+        session = factory()
+        try:
+            fired, sent = tick(session, settings)
+        finally:
+            session.close()
+        click.echo(f"fired timers of {fired} path(s); sent {sent} email(s)")
+        return
+    click.echo("Career Pathing worker is running (Ctrl+C stops it)")
+    try:
+        run_forever(factory, settings, interval or app.config["WORKER_INTERVAL"])
+    except KeyboardInterrupt:
+        pass
 
 
 @main.command()

@@ -44,4 +44,22 @@ def load_config(app):
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
         WTF_CSRF_TIME_LIMIT=None,
+        # Email: off unless MAIL_SERVER is set.
+        MAIL_SERVER=os.environ.get("MAIL_SERVER") or None,
+        MAIL_PORT=int(os.environ.get("MAIL_PORT", 25)),
+        MAIL_SENDER=os.environ.get("MAIL_SENDER", "career-pathing@localhost"),
+        MAIL_USERNAME=os.environ.get("MAIL_USERNAME") or None,
+        MAIL_PASSWORD=os.environ.get("MAIL_PASSWORD") or None,
+        MAIL_STARTTLS=os.environ.get("MAIL_STARTTLS", "0") == "1",
+        PATHING_BASE_URL=os.environ.get("PATHING_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        WORKER_INTERVAL=float(os.environ.get("WORKER_INTERVAL", 1.0)),
     )
+
+
+def mail_settings(config):
+    """The engine's MailSettings from the app configuration."""
+    from engine.notifications import MailSettings
+    return MailSettings(server=config.get("MAIL_SERVER"), port=config.get("MAIL_PORT", 25),
+                        sender=config.get("MAIL_SENDER"), username=config.get("MAIL_USERNAME"),
+                        password=config.get("MAIL_PASSWORD"), starttls=config.get("MAIL_STARTTLS", False),
+                        base_url=config.get("PATHING_BASE_URL", "http://127.0.0.1:5000"))

@@ -52,7 +52,9 @@ def test_dry_run_maps_the_waiting_task_and_changes_nothing(org, deployed):
     before = dict(instance.state)
     result = migration.plan(Runtime(db.session), instance, v2)
     assert result.ok, result.problems
-    [step] = result.steps
+    [step] = [s for s in result.steps if s.element_id == "draft_job_description"]
+    # the reminder and escalation timers on the task wait too, and map as well
+    assert {s.element_id for s in result.steps} == {"draft_job_description", "jd_reminder_timer", "jd_overdue_timer"}
     assert (step.element_id, step.name, step.new_name) == (
         "draft_job_description", "Draft future-role job description", "Write the future-role job description")
     assert "name" in step.changed
@@ -85,15 +87,17 @@ def test_a_path_waiting_at_a_removed_task_cannot_move_and_says_why(org, deployed
 
     def remove_jd_task(files):
         text = re.sub(r'<bpmn:userTask id="draft_job_description".*?</bpmn:userTask>', "", files[CAREER], flags=re.S)
-        text = re.sub(r'<bpmn:sequenceFlow id="f_jd" [^>]*/>', "", text)
+        text = re.sub(r'<bpmn:boundaryEvent id="jd_\w+_timer".*?</bpmn:boundaryEvent>', "", text, flags=re.S)
+        text = re.sub(r'<bpmn:sequenceFlow id="f_jd(_remind|_overdue)?" [^>]*/>', "", text)
         text = text.replace("<bpmn:flowNodeRef>draft_job_description</bpmn:flowNodeRef>", "")
         files[CAREER] = text.replace('targetRef="draft_job_description"', 'targetRef="select_stakeholders"')
 
     v2 = deploy_changed(remove_jd_task)
     result = migration.plan(Runtime(db.session), instance, v2)
     assert not result.ok
-    assert result.problems == ["the path waits at \u201cDraft future-role job description\u201d "
-                               "(draft_job_description), which version 2 removes"]
+    assert result.problems[0] == ("the path waits at \u201cDraft future-role job description\u201d "
+                                  "(draft_job_description), which version 2 removes")
+    assert len(result.problems) == 3 and all(p.endswith("which version 2 removes") for p in result.problems)
     assert result.steps[0].reason == "it does not exist in version 2"
     with pytest.raises(migration.MigrationNotPossible, match="cannot move to version 2"):
         migration.migrate(Runtime(db.session), instance, v2, org["hana"])
@@ -103,14 +107,15 @@ def test_a_path_waiting_at_a_removed_task_cannot_move_and_says_why(org, deployed
 
 
 def test_a_task_whose_id_changed_maps_by_its_place_in_the_flow(org, deployed):
-    instance = start_at_jd(org)
+    instance = Runtime(db.session).start("career_pathing", org["ada"], org["ada"]).instance
+    db.session.commit()
     v2 = deploy_changed(lambda files: files.__setitem__(CAREER, files[CAREER].replace(
-        "draft_job_description", "write_job_description")))
+        "career_objectives_meeting", "objectives_conversation")))
     [step] = migration.plan(Runtime(db.session), instance, v2).steps
-    assert step.ok and step.changed == ["id"]
+    assert step.ok and step.changed == ["id"] and step.element_id == "career_objectives_meeting"
     migration.migrate(Runtime(db.session), instance, v2, org["hana"])
     db.session.commit()
-    assert open_row(instance).element_id == "write_job_description"
+    assert open_row(instance).element_id == "objectives_conversation"
 
 
 def test_completed_paths_and_other_processes_are_refused(org, deployed):

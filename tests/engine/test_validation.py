@@ -75,6 +75,14 @@ def test_forms_listeners_and_mappings_that_cannot_run():
     assert 'the form "nope" is not deployed' in text and "camunda:script, which is not supported" in text
 
 
+def test_a_boundary_event_attached_to_nothing_is_named():
+    timer = ('<bpmn:boundaryEvent id="late" attachedToRef="gone" cancelActivity="false"><bpmn:timerEventDefinition>'
+             '<bpmn:timeDuration>P1D</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>')
+    text = messages_of({"p.bpmn": linear_process("p", USER_TASK, extra=timer), "choice.form": FORM}, "late")
+    assert text == 'this boundary event is attached to "gone", which is not an activity of the diagram: attach it ' \
+                   'to a task or remove it'
+
+
 def test_validate_command_prints_file_line_element_message_and_exit_codes(tmp_path):
     bad = tmp_path / "bad.bpmn"
     bad.write_text(linear_process("p", '<bpmn:userTask id="ask" camunda:formRef="choice"/>'))
