@@ -8,7 +8,7 @@ from engine.errors import ValidationFailed
 from engine.forms import decode_html_form
 from engine.comments import comments_of
 from engine.directory import people_options
-from engine.models import HumanTask, ProcessInstance
+from engine.models import HumanTask, ProcessInstance, utcnow
 from engine.runtime import Runtime
 
 from ..extensions import db
@@ -62,16 +62,56 @@ def history_of(instance, exclude_id=None):
     return [(row, describe_answers(forms.get(row.form_ref), row.outcome)) for row in rows if row.id != exclude_id]
 
 
+INBOX_SORTS = {
+    "due": (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id),
+    "created": (HumanTask.created_at.desc(), HumanTask.id.desc()),
+    "step": (HumanTask.name, HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id),
+    "path": (ProcessInstance.business_key, HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id),
+}
+
+
+def inbox_filters(args):
+    """The inbox's sort and filters from the query string, with safe defaults."""
+    return {
+        "sort": args.get("sort") if args.get("sort") in INBOX_SORTS else "due",
+        "step": args.get("step", "").strip()[:300],
+        "role": args.get("role", "").strip()[:200],
+        "path": args.get("path", type=int),
+        "overdue": args.get("overdue") == "1",
+    }
+
+
+def filtered_tasks_query(user, filters, now):
+    """Open tasks of the user with the inbox's filters and sort applied."""
+    query = open_tasks_query(user).order_by(None).order_by(*INBOX_SORTS[filters["sort"]])
+    if filters["step"]:
+        query = query.where(HumanTask.name == filters["step"])
+    if filters["role"]:
+        query = query.where(HumanTask.lane == filters["role"])
+    if filters["path"]:
+        query = query.where(HumanTask.instance_id == filters["path"])
+    if filters["overdue"]:
+        query = query.where(HumanTask.due_at < now)
+    return query
+
+
 @bp.route("/")
 @login_required
 def inbox():
     page = request.args.get("page", 1, type=int)
-    tasks = db.paginate(open_tasks_query(current_user), page=page, per_page=25, error_out=False)
+    filters = inbox_filters(request.args)
+    tasks = db.paginate(filtered_tasks_query(current_user, filters, utcnow()), page=page,
+                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    choices = db.session.execute(open_tasks_query(current_user).order_by(None).with_only_columns(
+        HumanTask.name, HumanTask.lane, HumanTask.instance_id, ProcessInstance.business_key).distinct()).all()
     my_paths = db.session.scalars(sa.select(ProcessInstance).where(
         ProcessInstance.employee_id == current_user.id).order_by(ProcessInstance.started_at.desc()).limit(5)).all()
     running = next((path for path in my_paths if path.status in ("running", "incident")
                     and path.process_version.key == current_app.config["PATHING_PROCESS_KEY"]), None)
-    return render_template("tasks/inbox.html", tasks=tasks, my_paths=my_paths, running_path=running)
+    return render_template("tasks/inbox.html", tasks=tasks, my_paths=my_paths, running_path=running,
+                           filters=filters, steps=sorted({c.name for c in choices}),
+                           roles=sorted({c.lane for c in choices if c.lane}),
+                           paths=sorted({(c.instance_id, c.business_key) for c in choices}, key=lambda p: p[1] or ""))
 
 
 def _render_task(row, values, errors, extra_rows=None, status=200):
