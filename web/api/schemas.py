@@ -17,6 +17,11 @@ class ProcessDefinitionSchema(Schema):
     deployed_at = fields.DateTime()
 
 
+def username_of(attribute):
+    """A user reference as a username, or null when there is nobody."""
+    return fields.Function(lambda obj: getattr(getattr(obj, attribute), "username", None), allow_none=True)
+
+
 class TaskSchema(Schema):
     id = fields.Integer()
     name = fields.String()
@@ -26,16 +31,16 @@ class TaskSchema(Schema):
     employee = fields.String(attribute="instance.business_key")
     lane = fields.String(allow_none=True)
     status = fields.String()
-    assignee = fields.String(attribute="assignee.username", allow_none=True)
+    assignee = username_of("assignee")
     candidate_users = fields.List(fields.String())
     candidate_groups = fields.List(fields.String())
     due_at = fields.DateTime(allow_none=True)
     follow_up_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
     completed_at = fields.DateTime(allow_none=True)
-    completed_by = fields.String(attribute="completed_by.username", allow_none=True)
-    delegated_by = fields.String(attribute="owner.username", allow_none=True)
-    substitute_for = fields.String(attribute="substitute_for.username", allow_none=True)
+    completed_by = username_of("completed_by")
+    delegated_by = username_of("owner")
+    substitute_for = username_of("substitute_for")
 
 
 class TaskDetailSchema(TaskSchema):
@@ -64,7 +69,7 @@ class StartInstanceSchema(StrictSchema):
 class EventSchema(Schema):
     at = fields.DateTime()
     kind = fields.String()
-    actor = fields.String(attribute="actor.username", allow_none=True)
+    actor = username_of("actor")
     element_id = fields.String(allow_none=True)
     task_id = fields.Integer(attribute="human_task_id", allow_none=True)
     message = fields.String()
