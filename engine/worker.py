@@ -77,11 +77,11 @@ def run_forever(session_factory, mail_settings, interval=1.0, stop=None):
 
 
 def start_thread(session_factory, mail_settings, interval=1.0):
-    """The worker embedded in `pathing serve`: a daemon thread; returns its stop event."""
+    """The worker embedded in `pathing serve`: a daemon thread; returns (thread, stop event)."""
     stop = threading.Event()
     thread = threading.Thread(target=run_forever, args=(session_factory, mail_settings, interval, stop),
                               name="pathing-timer-worker", daemon=True)
     thread.start()
-    return stop
+    return thread, stop
 
 

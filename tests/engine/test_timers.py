@@ -232,3 +232,27 @@ def test_a_failing_timer_path_gets_an_incident_and_the_others_still_fire(org, cl
     assert broken.status == "incident" and broken.incident["element_id"] == "boom"
     assert "division by zero" in broken.incident["message"]
     assert fire_due_timers(db.session, clock) == []  # an instance with an incident is not retried by the worker
+
+
+def test_the_worker_thread_embedded_in_serve_fires_due_timers(org, clock):
+    """The thread `pathing serve` starts picks up a path whose timer is already due (set up on a past clock)."""
+    import time
+
+    from sqlalchemy.orm import sessionmaker
+
+    from engine.notifications import MailSettings
+    from engine.worker import start_thread
+
+    xml = small("soon", f'<bpmn:startEvent id="s"/><bpmn:intermediateCatchEvent id="t">{timer("timeDuration", "PT1H")}'
+                '</bpmn:intermediateCatchEvent><bpmn:endEvent id="e"/>' + flows(("s", "t"), ("t", "e")))
+    instance = Runtime(db.session, clock).start_version(deploy_small(xml), org["ada"], org["ada"]).instance
+    db.session.commit()
+    thread, stop = start_thread(sessionmaker(bind=db.engine), MailSettings(), interval=0.05)
+    try:
+        deadline = time.monotonic() + 20
+        while reload(instance).status != "completed" and time.monotonic() < deadline:
+            time.sleep(0.05)  # waiting for the other thread, not for the timer
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert reload(instance).status == "completed" and fired(instance) == ["t"]
