@@ -1,18 +1,20 @@
 """Who may see and do what, per instance and per task.
 
-Employees see their own paths, managers their reports', HR everything; anyone
-who was given a task in a path (stakeholders, leadership) sees that path. Only
-the assignee, or a candidate when the task has no assignee, may open or
-complete a task.
+Employees see their own paths, managers their reports', HR everything;
+leadership sees the paths that await or were decided by its group; anyone else
+asked for a step (a stakeholder, a delegate, a substitute) sees the path while
+asked. Only the assignee completes a task; a task offered to a group is claimed
+first. Process owners administer processes; admins administer people.
 """
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from .errors import ClaimRequired, Forbidden
+from .errors import ClaimRequired, Forbidden, NotFound
 from .models import HumanTask, ProcessInstance, User
 
 HR_GROUP = "hr"
 PROCESS_OWNER_GROUP = "process-owners"
+ADMIN_GROUP = "admins"
 
 
 def is_hr(user):
@@ -23,6 +25,11 @@ def is_hr(user):
 def is_process_owner(user):
     """Process owners deploy diagrams and forms."""
     return PROCESS_OWNER_GROUP in user.group_names
+
+
+def is_admin(user):
+    """Admins manage people and their groups."""
+    return ADMIN_GROUP in user.group_names
 
 
 def is_candidate(row, user):
@@ -42,6 +49,19 @@ def may_see_task(row, user):
     finished them."""
     return (may_work_on(row, user) or (row.owner_id is not None and row.owner_id == user.id)
             or (row.completed_by_id is not None and row.completed_by_id == user.id))
+
+
+def check_may_see_task(session, row, user):
+    """Raise unless the user may open the task: 403 when they may see its path (they know it exists), 404
+    otherwise (its existence is not revealed)."""
+    if row is None:
+        raise NotFound("There is no such task.")
+    if may_see_task(row, user):
+        return row
+    if may_view_instance(session, row.instance, user):
+        owner = row.assignee.name if row.assignee else ", ".join(row.candidate_groups + row.candidate_users)
+        raise Forbidden(f"\u201c{row.name}\u201d is for {owner}; you cannot open it.")
+    raise NotFound(f"There is no task {row.id} that you may see.")
 
 
 def check_may_complete(row, user):
@@ -75,10 +95,12 @@ def workable_condition(user):
 
 
 def _participant_instance_ids(user):
-    """Instance ids where the user has or had a task."""
-    return sa.select(HumanTask.instance_id).where(sa.or_(
-        workable_condition(user), HumanTask.completed_by_id == user.id, HumanTask.claimed_by_id == user.id,
-        HumanTask.owner_id == user.id))
+    """Instances where the user is asked for something now (an open task they may work on or delegated), or
+    whose tasks were offered to one of their groups (leadership sees what awaits or was decided by its group).
+    Someone asked for a single step (a stakeholder) sees the path only while asked."""
+    open_for_user = sa.and_(HumanTask.status == "open", sa.or_(workable_condition(user), HumanTask.owner_id == user.id))
+    group_matches = [sa.cast(HumanTask.candidate_groups, sa.String).like(f'%"{name}"%') for name in user.group_names]
+    return sa.select(HumanTask.instance_id).where(sa.or_(open_for_user, *group_matches))
 
 
 def visible_instances_query(user):

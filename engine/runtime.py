@@ -19,7 +19,7 @@ from .notifications import notify, people_of_task
 from .assignment import AssignmentError, resolve_assignment
 from .deployment import latest_version
 from .directory import absence_on, path_variables, user_by_username
-from .errors import ConcurrentChange, Forbidden, IncidentRaised, NotFound, TaskAlreadyCompleted, ValidationFailed
+from .errors import ConcurrentChange, IncidentRaised, NotFound, TaskAlreadyCompleted, ValidationFailed
 from .forms import validate_submission
 from .models import HumanTask, InstanceEvent, ProcessInstance, utcnow
 from .script_functions import build_functions

@@ -20,12 +20,13 @@ def create_app(config=None):
     login_manager.init_app(app)
     csrf.init_app(app)
 
-    from . import account, auth, errors, paths, processes, tasks, vendor
+    from . import account, admin, auth, errors, paths, processes, tasks, vendor
     from .processes import engine_rest
     from .api import init_api
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(tasks.bp)
     app.register_blueprint(paths.bp)
     app.register_blueprint(processes.bp)

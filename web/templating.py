@@ -42,3 +42,4 @@ def init_templating(app):
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["now"] = utcnow
     app.jinja_env.globals["is_process_owner"] = authorization.is_process_owner
+    app.jinja_env.globals["is_admin"] = authorization.is_admin

@@ -21,10 +21,13 @@ def test_someone_else_cannot_open_or_complete_a_task(act):
     instance = act.start_path("ada")
     task = act.task(instance, "career_objectives_meeting")
     before = snapshot(instance)
-    assert act.as_("ben").get(f"/tasks/{task.id}").status_code == 403
-    response = act.submit("ben", task, OBJECTIVES)
+    # ben may not see ada's path: the task's existence is not revealed
+    assert act.as_("ben").get(f"/tasks/{task.id}").status_code == 404
+    assert act.submit("ben", task, OBJECTIVES).status_code == 404
+    # mia (her manager) sees the path, so she is told whose task it is
+    response = act.submit("mia", task, OBJECTIVES)
     assert response.status_code == 403
-    assert "assigned to someone else" in response.get_data(as_text=True)
+    assert "is for Ada Lovelace; you cannot open it" in response.get_data(as_text=True)
     api = act.as_("mia").post(f"/api/v1/tasks/{task.id}/complete", json={"data": OBJECTIVES})
     assert api.status_code == 403 and api.get_json()["code"] == "forbidden"
     assert snapshot(instance) == before

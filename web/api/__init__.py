@@ -11,7 +11,7 @@ from flask_smorest import Api, Blueprint
 from engine import authorization
 from engine.deployment import latest_version
 from engine.directory import user_by_username
-from engine.errors import Forbidden, NotFound
+from engine.errors import NotFound
 from engine.models import HumanTask, InstanceEvent, ProcessInstance, ProcessVersion
 from engine.runtime import Runtime
 
@@ -65,12 +65,7 @@ class Tasks(MethodView):
 
 
 def _visible_task(task_id):
-    row = db.session.get(HumanTask, task_id)
-    if row is None:
-        raise NotFound(f"There is no task {task_id}.")
-    if not authorization.may_see_task(row, current_user):
-        raise Forbidden(f"Task {task_id} is assigned to someone else.")
-    return row
+    return authorization.check_may_see_task(db.session, db.session.get(HumanTask, task_id), current_user)
 
 
 @blp.route("/tasks/<int:task_id>")

@@ -1,6 +1,6 @@
 """The inbox and task pages: people see their tasks and complete them through forms."""
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from engine import authorization
@@ -25,14 +25,9 @@ def open_tasks_query(user):
             .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id))
 
 
-def task_or_404(task_id):
-    """The task if the current user may see it: 404 if it does not exist, 403 if it is not theirs."""
-    row = db.session.get(HumanTask, task_id)
-    if row is None:
-        abort(404)
-    if not authorization.may_see_task(row, current_user):
-        return None
-    return row
+def visible_task(task_id):
+    """The task if the current user may open it; 403 if they may see its path, 404 otherwise."""
+    return authorization.check_may_see_task(db.session, db.session.get(HumanTask, task_id), current_user)
 
 
 def next_steps_message(outcome, actor):
@@ -130,10 +125,7 @@ def _render_task(row, values, errors, extra_rows=None, status=200):
 @bp.route("/tasks/<int:task_id>", methods=["GET"])
 @login_required
 def show(task_id):
-    row = task_or_404(task_id)
-    if row is None:
-        return render_template("error.html", status=403,
-                               message="This task is assigned to someone else; you cannot open it."), 403
+    row = visible_task(task_id)
     if row.status != "open":
         schema = Runtime(db.session).form_schema(row)
         return render_template("tasks/done.html", task=row, answers=describe_answers(schema, row.outcome))
@@ -143,10 +135,7 @@ def show(task_id):
 @bp.route("/tasks/<int:task_id>", methods=["POST"])
 @login_required
 def complete(task_id):
-    row = task_or_404(task_id)
-    if row is None:
-        return render_template("error.html", status=403,
-                               message="This task is assigned to someone else; you cannot complete it."), 403
+    row = visible_task(task_id)
     runtime = Runtime(db.session)
     schema = runtime.form_schema(row) or {"components": []}
     data = decode_html_form(schema, request.form.getlist)

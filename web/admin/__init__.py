@@ -1,0 +1,129 @@
+"""People administration for admins: the org directory (managers, departments, groups) and accounts."""
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from engine import authorization
+from engine.errors import Forbidden
+from engine.models import Group, User
+
+from ..auth import hash_password
+from ..extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+
+
+@bp.before_request
+@login_required
+def only_admins():
+    """People administration is for admins."""
+    if not authorization.is_admin(current_user):
+        raise Forbidden("Managing people is for administrators.")
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class PersonForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired(), Length(max=80),
+                                                   Regexp(r"^[a-z0-9._-]+$", message="Use lower-case letters, digits, "
+                                                                                     "dots, dashes or underscores.")])
+    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    email = StringField("Email", validators=[Optional(), Email(check_deliverability=False), Length(max=200)])
+    department = StringField("Department", validators=[Optional(), Length(max=120)])
+    job_title = StringField("Job title", validators=[Optional(), Length(max=200)])
+    manager = SelectField("Manager", choices=[], validate_choice=True)
+    groups = CheckboxesField("Groups", choices=[], coerce=str)
+    active = BooleanField("Active (may log in and be assigned tasks)", default=True)
+    password = PasswordField("New password", validators=[Optional(), Length(min=8, max=200)],
+                             description="Leave empty to keep the current password.")
+
+    def __init__(self, person=None, **kwargs):
+        super().__init__(**kwargs)
+        self.person = person
+        people = db.session.scalars(sa.select(User).order_by(User.name)).all()
+        self.manager.choices = [("", "— none —")] + [(u.username, u.name) for u in people
+                                                      if person is None or u.id != person.id]
+        self.groups.choices = [(g.name, g.label) for g in db.session.scalars(sa.select(Group).order_by(Group.label))]
+
+    def validate_username(self, field):
+        existing = db.session.scalars(sa.select(User).where(User.username == field.data)).first()
+        if existing is not None and existing is not self.person:
+            raise ValidationError("This username is taken.")
+
+    def validate_manager(self, field):
+        boss = db.session.scalars(sa.select(User).where(User.username == field.data)).first() if field.data else None
+        seen = set()
+        while boss is not None and self.person is not None:
+            if boss.id == self.person.id or boss.id in seen:
+                raise ValidationError("That would make a reporting loop: pick someone outside this person's team.")
+            seen.add(boss.id)
+            boss = boss.manager
+
+
+@bp.route("/users")
+def users():
+    """Everyone in the directory, searchable, paginated."""
+    query = sa.select(User).order_by(User.name)
+    search = request.args.get("q", "").strip()
+    if search:
+        like = f"%{search}%"
+        query = query.where(sa.or_(User.name.ilike(like), User.username.ilike(like), User.department.ilike(like)))
+    page = db.paginate(query, page=request.args.get("page", 1, type=int),
+                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("admin/users.html", people=page, search=search)
+
+
+def _save(form, person):
+    person.username, person.name = form.username.data, form.name.data.strip()
+    person.email = form.email.data or None
+    person.department, person.job_title = form.department.data or None, form.job_title.data or None
+    person.manager = db.session.scalars(sa.select(User).where(User.username == form.manager.data)).first() \
+        if form.manager.data else None
+    person.groups = db.session.scalars(sa.select(Group).where(Group.name.in_(form.groups.data or []))).all()
+    person.active = form.active.data
+    if form.password.data:
+        person.password_hash = hash_password(form.password.data)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    """Add a person to the directory."""
+    form = PersonForm()
+    if form.validate_on_submit():
+        person = User(username=form.username.data, name=form.name.data)
+        _save(form, person)
+        db.session.add(person)
+        db.session.commit()
+        flash(f"{person.name} is added. {'They can log in now.' if person.password_hash else 'Set a password so they can log in.'}",
+              "success")
+        return redirect(url_for("admin.users"))
+    return render_template("admin/user.html", form=form, person=None), 422 if form.errors else 200
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id):
+    """Change a person: name, manager, department, groups, active, password."""
+    person = db.session.get(User, user_id)
+    if person is None:
+        abort(404)
+    form = PersonForm(person=person, obj=person) if request.method == "GET" else PersonForm(person=person)
+    if request.method == "GET":
+        form.manager.data = person.manager.username if person.manager else ""
+        form.groups.data = sorted(person.group_names)
+    if form.validate_on_submit():
+        if person.id == current_user.id and ("admins" not in (form.groups.data or []) or not form.active.data):
+            form.groups.errors = list(form.groups.errors) + ["You cannot remove your own admin rights or account."]
+        else:
+            _save(form, person)
+            db.session.commit()
+            flash(f"{person.name} is saved. New tasks follow the new manager and groups; open tasks stay where they are.",
+                  "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user.html", form=form, person=person), 422 if form.errors else 200
