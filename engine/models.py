@@ -260,3 +260,15 @@ class Comment(Base):
 
     author: Mapped[User] = relationship()
     human_task: Mapped[HumanTask | None] = relationship()
+
+
+class LoginFailure(Base):
+    """A failed login (form or HTTP Basic), kept briefly to slow down password guessing."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (sa.Index("ix_login_failure_username_at", "username", "at"),
+                      sa.Index("ix_login_failure_ip_at", "ip", "at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(200))
+    ip: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

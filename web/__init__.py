@@ -20,7 +20,7 @@ def create_app(config=None):
     login_manager.init_app(app)
     csrf.init_app(app)
 
-    from . import account, admin, auth, errors, paths, processes, tasks, vendor
+    from . import account, admin, auth, errors, paths, processes, security, tasks, vendor
     from .processes import engine_rest
     from .api import init_api
 
@@ -34,6 +34,7 @@ def create_app(config=None):
     app.register_blueprint(vendor.bp)
     init_api(app)
     errors.init_app(app)
+    security.init_app(app)
     app.jinja_env.globals["app_name"] = "Career Pathing"
     from .templating import init_templating
     init_templating(app)

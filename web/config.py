@@ -53,6 +53,10 @@ def load_config(app):
         MAIL_STARTTLS=os.environ.get("MAIL_STARTTLS", "0") == "1",
         PATHING_BASE_URL=os.environ.get("PATHING_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         WORKER_INTERVAL=float(os.environ.get("WORKER_INTERVAL", 1.0)),
+        # Login throttling: this many failures per account (or per address) lock it for this many minutes.
+        LOGIN_MAX_FAILURES=int(os.environ.get("LOGIN_MAX_FAILURES", 5)),
+        LOGIN_MAX_FAILURES_IP=int(os.environ.get("LOGIN_MAX_FAILURES_IP", 50)),
+        LOGIN_LOCK_MINUTES=int(os.environ.get("LOGIN_LOCK_MINUTES", 15)),
     )
 
 

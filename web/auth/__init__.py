@@ -1,4 +1,6 @@
-"""Login, logout, and HTTP Basic authentication for API callers."""
+"""Login, logout, and HTTP Basic authentication for API callers; repeated failures lock an account for a while."""
+from datetime import timedelta
+
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -7,7 +9,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from engine.models import User
+from engine.errors import DomainError
+from engine.models import LoginFailure, User, utcnow
 
 from ..extensions import db, login_manager
 
@@ -28,14 +31,49 @@ def hash_password(password):
     return generate_password_hash(password, method=method) if method else generate_password_hash(password)
 
 
+class TooManyAttempts(DomainError):
+    """Too many failed logins for this account or from this address; try again later."""
+
+    status = 429
+    code = "too_many_attempts"
+
+
+def _client_ip():
+    return (request.remote_addr or "unknown")[:64]
+
+
+def check_attempts(username, now=None):
+    """Raise TooManyAttempts when the account or the address failed too often recently."""
+    now = now or utcnow()
+    since = now - timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+    failures = sa.select(sa.func.count()).select_from(LoginFailure).where(LoginFailure.at >= since)
+    by_user = db.session.scalar(failures.where(LoginFailure.username == username[:200]))
+    by_ip = db.session.scalar(failures.where(LoginFailure.ip == _client_ip()))
+    if by_user >= current_app.config["LOGIN_MAX_FAILURES"] or by_ip >= current_app.config["LOGIN_MAX_FAILURES_IP"]:
+        raise TooManyAttempts(f"Too many failed logins; for your safety, try again in "
+                              f"{current_app.config['LOGIN_LOCK_MINUTES']} minutes.")
+
+
+def record_failure(username):
+    """Remember a failed login in its own transaction (it must survive the request's rollback)."""
+    with db.engine.begin() as connection:
+        connection.execute(sa.insert(LoginFailure).values(username=username[:200], ip=_client_ip(), at=utcnow()))
+
+
 def authenticate(username, password):
-    """The active user with these credentials, or None."""
-    user = db.session.scalars(sa.select(User).where(User.username == (username or "").strip())).first()
+    """The active user with these credentials, or None. Raises TooManyAttempts while locked out; failures are
+    counted and a success clears them."""
+    username = (username or "").strip()
+    check_attempts(username)
+    user = db.session.scalars(sa.select(User).where(User.username == username)).first()
     if user is None or not user.password_hash:
         check_password_hash(_DUMMY_HASH, password or "")
+        record_failure(username)
         return None
     if not check_password_hash(user.password_hash, password or "") or not user.active:
+        record_failure(username)
         return None
+    db.session.execute(sa.delete(LoginFailure).where(LoginFailure.username == username))
     return user
 
 
@@ -51,7 +89,10 @@ def load_user_from_basic_auth(req):
     auth = req.authorization
     if auth is None or auth.type != "basic":
         return None
-    return authenticate(auth.username, auth.password)
+    user = authenticate(auth.username, auth.password)
+    if user is not None:
+        db.session.commit()  # the cleared failures
+    return user
 
 
 @login_manager.unauthorized_handler
@@ -79,8 +120,13 @@ def login():
         return redirect(url_for("tasks.inbox"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.username.data, form.password.data)
+        try:
+            user = authenticate(form.username.data, form.password.data)
+        except TooManyAttempts as exc:
+            flash(exc.message, "error")
+            return render_template("auth/login.html", form=form), 429
         if user is not None:
+            db.session.commit()
             login_user(user)
             flash(f"Welcome, {user.name}.", "success")
             return redirect(_safe_next(request.args.get("next")))

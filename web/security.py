@@ -1,0 +1,54 @@
+"""Security headers on every answer, and CSRF for API calls that ride on the browser's session cookie.
+
+The content security policy allows only this site's own scripts (bpmn-js and
+form-js are served from /vendor and /static) and inline styles, which the
+diagram and form editors set on their elements.
+"""
+from flask import current_app, request
+from flask_login import current_user
+
+from .extensions import csrf
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def security_headers(response):
+    """Headers browsers use to keep pages from being framed, sniffed or fed foreign scripts."""
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+def api_csrf():
+    """An API call that changes something and authenticates with the session cookie (not HTTP Basic or a
+    token) must carry the CSRF token (X-CSRFToken header), as pages' forms do."""
+    if not request.path.startswith("/api/") or request.method not in UNSAFE_METHODS:
+        return None
+    if request.authorization is not None or not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return None
+    if current_user.is_authenticated:
+        csrf.protect()
+    return None
+
+
+def init_app(app):
+    app.after_request(security_headers)
+    app.before_request(api_csrf)
