@@ -4,7 +4,6 @@ Each function takes parsed specs (and the forms they use) and returns messages
 per element id, in words a process owner understands.
 """
 import ast
-import builtins
 
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -17,9 +16,10 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from .expressions import ExpressionSyntaxError, is_juel, is_timer_text, to_python
 from .forms import OPTION_TYPES, field_keys
 from .script_functions import FUNCTION_NAMES
+from .scripting import available_builtins
 
 START_VARIABLES = {"employee", "employee_name", "department", "job_title", "manager", "manager_name"}
-ALWAYS_KNOWN = set(dir(builtins)) | set(FUNCTION_NAMES) | {"is_empty", "True", "False", "None"}
+ALWAYS_KNOWN = available_builtins() | set(FUNCTION_NAMES) | {"is_empty", "True", "False", "None"}
 
 
 def condition_text(condition):

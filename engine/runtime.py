@@ -19,7 +19,7 @@ from .notifications import notify, people_of_task
 from .assignment import AssignmentError, resolve_assignment
 from .deployment import latest_version
 from .directory import absence_on, path_variables, user_by_username
-from .errors import ConcurrentChange, IncidentRaised, NotFound, TaskAlreadyCompleted, ValidationFailed
+from .errors import ConcurrentChange, Conflict, IncidentRaised, NotFound, TaskAlreadyCompleted, ValidationFailed
 from .forms import validate_submission
 from .models import HumanTask, InstanceEvent, ProcessInstance, utcnow
 from .script_functions import build_functions
@@ -181,6 +181,37 @@ class Runtime:
                             message=f"Timer \u201c{spec.bpmn_name or spec.bpmn_id}\u201d fired (due {value})")
         opened = self._sync(instance, workflow, None)
         self._store(instance, workflow)
+        return Outcome(instance, opened=opened)
+
+    def retry(self, instance_id, actor):
+        """Try a path stopped by an incident again (after a fix such as a migration): fire what is due and run
+        the engine; on success the incident is cleared and the people it waits for are told. A new failure
+        raises IncidentRaised (and so records the new incident)."""
+        instance = self.lock_instance(instance_id)
+        if instance.status != "incident":
+            raise Conflict(f"Path {instance.id} has no incident to retry; it is {instance.status}.")
+        workflow = self.restore(instance)
+
+        def step():
+            workflow.refresh_timers()
+            workflow.do_engine_steps()
+            workflow.refresh_timers()
+            workflow.do_engine_steps()
+
+        self._run(instance, workflow, step, element_id=(instance.incident or {}).get("element_id"))
+        instance.status, instance.incident = "running", None
+        self._event(instance, actor, "incident_resolved",
+                    message=f"{actor.name if actor else 'The system'} retried the path; it runs again")
+        opened = self._sync(instance, workflow, actor)
+        self._store(instance, workflow)
+        waiting = self.session.scalars(sa.select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                                  HumanTask.status == "open")).all()
+        for row in waiting:
+            if row not in opened:
+                notify(self.session, people_of_task(self.session, row), f"You can continue: {row.name}",
+                       f"The problem that stopped this path is fixed. If you submitted \u201c{row.name}\u201d and "
+                       f"saw an error, please submit it again.", kind="task", instance_id=instance.id,
+                       human_task=row, now=self.clock())
         return Outcome(instance, opened=opened)
 
     def record_event(self, instance, actor, kind, element_id=None, message="", data=None):

@@ -7,12 +7,15 @@ Only the functions in `engine.script_functions` are available to diagrams.
 """
 import ast
 import sys
+import threading
 import time
+import tracemalloc
 from functools import lru_cache
 from types import ModuleType
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+from RestrictedPython.transformer import RestrictingNodeTransformer
 from RestrictedPython.Guards import (
     full_write_guard,
     guarded_iter_unpack_sequence,
@@ -25,11 +28,22 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from .expressions import ExpressionSyntaxError, empty, is_timer_text, to_python
 
 SCRIPT_TIME_LIMIT = 2.0  # seconds per script or expression
+SCRIPT_MEMORY_LIMIT = 256 * 1024 * 1024  # bytes a script may allocate
+MAX_SEQUENCE = 1_000_000  # items (or characters) one operation may build
+MAX_INT_BITS = 100_000  # bits one arithmetic result may have
+
+# Builtins RestrictedPython would allow that diagrams have no use for.
+_WITHHELD_BUILTINS = {"setattr", "delattr", "__build_class__", "id", "_getattr_"}
 
 _EXTRA_BUILTINS = {
     name: getattr(__builtins__, name) if not isinstance(__builtins__, dict) else __builtins__[name]
     for name in ("list", "dict", "set", "min", "max", "sum", "any", "all", "enumerate", "reversed", "map", "filter")
 }
+
+
+def available_builtins():
+    """Names of the builtins diagram scripts and expressions may use."""
+    return (set(safe_builtins) - _WITHHELD_BUILTINS) | set(_EXTRA_BUILTINS) | {"range", "pow"}
 
 
 class ScriptError(Exception):
@@ -49,22 +63,82 @@ def _getattr(obj, name, default=None):
     return safer_getattr(obj, name, default)
 
 
+class ScriptLimitExceeded(ScriptError):
+    """A script tried to build something too large (a sequence, a number, memory)."""
+
+
+_SEQUENCES = (str, bytes, list, tuple)
+
+
+def _binop(op, a, b):
+    """`*`, `**`, `<<` and `+` in diagram code, refused when the result would be huge."""
+    if op == "Mult":
+        for seq, times in ((a, b), (b, a)):
+            if isinstance(seq, _SEQUENCES) and isinstance(times, int) and len(seq) * times > MAX_SEQUENCE:
+                raise ScriptLimitExceeded(f"repeating a sequence {times} times would build more than "
+                                          f"{MAX_SEQUENCE:,} items")
+        return a * b
+    if op == "Add":
+        if isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES) and len(a) + len(b) > MAX_SEQUENCE:
+            raise ScriptLimitExceeded(f"joining these would build more than {MAX_SEQUENCE:,} items")
+        return a + b
+    if op == "Pow":
+        return _limited_pow(a, b)
+    if op == "LShift":
+        if isinstance(b, int) and b > MAX_INT_BITS:
+            raise ScriptLimitExceeded(f"shifting by {b} bits would build a number over {MAX_INT_BITS:,} bits")
+        return a << b
+    raise ScriptError(f"operator {op} is not allowed in scripts")
+
+
+def _limited_pow(base, exponent, modulo=None):
+    if modulo is None and isinstance(base, int) and isinstance(exponent, int) and exponent > 0 and abs(base) > 1:
+        if exponent * abs(base).bit_length() > MAX_INT_BITS:
+            raise ScriptLimitExceeded(f"{base} ** {exponent} would be a number over {MAX_INT_BITS:,} bits")
+    return pow(base, exponent) if modulo is None else pow(base, exponent, modulo)
+
+
+def _limited_range(*args):
+    result = range(*args)
+    if len(result) > MAX_SEQUENCE:
+        raise ScriptLimitExceeded(f"a range of {len(result):,} numbers is over the limit of {MAX_SEQUENCE:,}")
+    return result
+
+
+_INPLACE = {"+=": "Add", "*=": "Mult", "**=": "Pow", "<<=": "LShift"}
+_PLAIN_INPLACE = {"-=": lambda a, b: a - b, "/=": lambda a, b: a / b, "//=": lambda a, b: a // b,
+                  "%=": lambda a, b: a % b}
+
+
 def _inplacevar(op, x, y):
-    """Support `a += b` and friends inside scripts."""
-    operators = {
-        "+=": lambda a, b: a + b, "-=": lambda a, b: a - b, "*=": lambda a, b: a * b,
-        "/=": lambda a, b: a / b, "//=": lambda a, b: a // b, "%=": lambda a, b: a % b,
-    }
-    if op not in operators:
-        raise ScriptError(f"operator {op} is not allowed in scripts")
-    return operators[op](x, y)
+    """Support `a += b` and friends inside scripts, with the same limits as the plain operators."""
+    if op in _INPLACE:
+        return _binop(_INPLACE[op], x, y)
+    if op in _PLAIN_INPLACE:
+        return _PLAIN_INPLACE[op](x, y)
+    raise ScriptError(f"operator {op} is not allowed in scripts")
+
+
+class DiagramPolicy(RestrictingNodeTransformer):
+    """RestrictedPython's policy, plus size checks on the operators that can build huge values."""
+
+    GUARDED = {ast.Mult: "Mult", ast.Pow: "Pow", ast.LShift: "LShift", ast.Add: "Add"}
+
+    def visit_BinOp(self, node):
+        node = self.node_contents_visit(node)
+        name = self.GUARDED.get(type(node.op))
+        if name is None:
+            return node
+        call = ast.Call(func=ast.Name("_binop_", ast.Load()), args=[ast.Constant(name), node.left, node.right],
+                        keywords=[])
+        return ast.fix_missing_locations(ast.copy_location(call, node))
 
 
 @lru_cache(maxsize=2048)
 def compile_expression(text):
     """Compile a diagram expression (Python or JUEL) to restricted code; cached by text."""
     source = to_python(text)
-    result = compile_restricted_eval(source, "<expression>")
+    result = compile_restricted_eval(source, "<expression>", policy=DiagramPolicy)
     if result.errors:
         raise ExpressionSyntaxError("; ".join(result.errors))
     return result.code
@@ -80,19 +154,28 @@ def compile_script(text):
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             raise ExpressionSyntaxError(f"line {node.lineno}: imports are not allowed in scripts")
-    result = compile_restricted_exec(text or "", "<script>")
+    result = compile_restricted_exec(text or "", "<script>", policy=DiagramPolicy)
     if result.errors:
         raise ExpressionSyntaxError("; ".join(result.errors))
     return result.code
 
 
-class _Deadline:
-    """Stop a running script once its time is up (checked on every traced line)."""
+class _Limits:
+    """Stop a running script once its time or its memory is used up (checked on every traced line)."""
 
-    def __init__(self, seconds):
+    _tracing = 0
+    _lock = threading.Lock()
+
+    def __init__(self, seconds, memory):
         self.seconds = seconds
+        self.memory = memory
 
     def __enter__(self):
+        with _Limits._lock:
+            if _Limits._tracing == 0 and not tracemalloc.is_tracing():
+                tracemalloc.start()
+            _Limits._tracing += 1
+        self.base = tracemalloc.get_traced_memory()[0]
         self.ends_at = time.monotonic() + self.seconds
         self.previous = sys.gettrace()
         sys.settrace(self._trace)
@@ -101,19 +184,26 @@ class _Deadline:
     def _trace(self, frame, event, arg):
         if time.monotonic() > self.ends_at:
             raise ScriptTimeout(f"the script ran longer than {self.seconds:g} seconds")
+        if tracemalloc.get_traced_memory()[0] - self.base > self.memory:
+            raise ScriptLimitExceeded(f"the script used more than {self.memory // (1024 * 1024)} MB of memory")
         return self._trace
 
     def __exit__(self, *exc):
         sys.settrace(self.previous)
+        with _Limits._lock:
+            _Limits._tracing -= 1
+            if _Limits._tracing == 0:
+                tracemalloc.stop()
         return False
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     """Evaluates expressions and runs scripts with RestrictedPython guards and a time limit."""
 
-    def __init__(self, functions=None, time_limit=SCRIPT_TIME_LIMIT):
-        builtins = dict(safe_builtins)
+    def __init__(self, functions=None, time_limit=SCRIPT_TIME_LIMIT, memory_limit=SCRIPT_MEMORY_LIMIT):
+        builtins = {name: value for name, value in safe_builtins.items() if name not in _WITHHELD_BUILTINS}
         builtins.update(_EXTRA_BUILTINS)
+        builtins.update(range=_limited_range, pow=_limited_pow)
         base = {
             "__builtins__": builtins,
             "_getattr_": _getattr,
@@ -123,11 +213,13 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
             "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
             "_unpack_sequence_": guarded_unpack_sequence,
             "_inplacevar_": _inplacevar,
+            "_binop_": _binop,
             "is_empty": empty,
         }
         base.update(functions or {})
         super().__init__(base)
         self.time_limit = time_limit
+        self.memory_limit = memory_limit
 
     def evaluate(self, expression, context, external_context=None):
         """Evaluate an expression against task data; unquoted ISO timer texts evaluate to themselves."""
@@ -137,7 +229,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         scope = dict(self.globals)
         scope.update(external_context or {})
         scope.update(context)
-        with _Deadline(self.time_limit):
+        with _Limits(self.time_limit, self.memory_limit):
             return eval(code, scope)
 
     def execute(self, script, context, external_context=None):
@@ -146,7 +238,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         scope = dict(self.globals)
         scope.update(external_context or {})
         scope.update(context)
-        with _Deadline(self.time_limit):
+        with _Limits(self.time_limit, self.memory_limit):
             exec(code, scope)
         for name in list(context):
             if name not in scope:

@@ -43,3 +43,4 @@ def init_templating(app):
     app.jinja_env.globals["now"] = utcnow
     app.jinja_env.globals["is_process_owner"] = authorization.is_process_owner
     app.jinja_env.globals["is_admin"] = authorization.is_admin
+    app.jinja_env.globals["is_hr"] = authorization.is_hr

@@ -94,7 +94,7 @@ def show(instance_id):
     progress = {"states": Runtime(db.session).element_states(instance), "history": element_history(events)}
     return render_template("paths/show.html", instance=instance, open_tasks=open_tasks, events=events,
                            history=history, documents=documents, progress=progress,
-                           comments=comments_of(db.session, instance.id),
+                           comments=comments_of(db.session, instance.id), may_retry=_may_handle_incidents(),
                            may_work=lambda row: authorization.may_work_on(row, current_user))
 
 
@@ -123,6 +123,38 @@ def comment(instance_id):
     db.session.commit()
     flash("Your comment is posted; everyone who can see this path can read it.", "success")
     return redirect(back + "#comments")
+
+
+def _may_handle_incidents():
+    return authorization.is_hr(current_user) or authorization.is_process_owner(current_user)
+
+
+@bp.route("/incidents")
+@login_required
+def incidents():
+    """Paths stopped by a problem, for HR and process owners, with what failed where and a retry button."""
+    if not _may_handle_incidents():
+        abort(403)
+    page = db.paginate(sa.select(ProcessInstance).where(ProcessInstance.status == "incident")
+                       .order_by(ProcessInstance.id.desc()), page=request.args.get("page", 1, type=int),
+                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("paths/incidents.html", instances=page)
+
+
+@bp.route("/<int:instance_id>/retry", methods=["POST"])
+@login_required
+def retry(instance_id):
+    """Run a path stopped by an incident again (after a fix, such as deploying and migrating)."""
+    if not _may_handle_incidents():
+        abort(403)
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None:
+        abort(404)
+    Runtime(db.session).retry(instance.id, current_user)
+    db.session.commit()
+    flash(f"Path {instance_id} runs again; the people it waits for were told they can continue.", "success")
+    return redirect(request.form.get("next") if request.form.get("next", "").startswith("/paths/")
+                    else url_for("paths.incidents"))
 
 
 @bp.route("/<int:instance_id>/diagram.bpmn")
