@@ -19,6 +19,8 @@ def create_app(config=None):
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
+    from . import converters
+    converters.init_app(app)
 
     from . import account, admin, auth, errors, paths, processes, security, tasks, vendor
     from .processes import engine_rest

@@ -49,6 +49,40 @@ def api_csrf():
     return None
 
 
+def _nul_in(value, where):
+    """The name of the first field holding a NUL character, or None."""
+    if isinstance(value, str):
+        return where if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _nul_in(key, where) or _nul_in(item, f"{where}.{key}" if where else str(key))
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _nul_in(item, f"{where}.{index}" if where else str(index))
+            if found:
+                return found
+    return None
+
+
+def reject_nul_characters():
+    """Text with a NUL character cannot be stored (PostgreSQL refuses it): answer 400 naming the field."""
+    found = _nul_in(request.path, "address")
+    for name, values in list(request.args.lists()) + (list(request.form.lists()) if request.form else []):
+        found = found or _nul_in(name, name) or next((name for v in values if "\x00" in v), None)
+    if not found and request.is_json:
+        found = _nul_in(request.get_json(silent=True), "")
+    if found:
+        from .errors import error_response
+        return error_response(400, "invalid_character",
+                              f"The field \u201c{found or 'body'}\u201d contains a NUL character (\\0), which "
+                              f"cannot be stored. Remove it and send again; nothing was saved.",
+                              {found or "body": "contains a NUL character"})
+    return None
+
+
 def init_app(app):
     app.after_request(security_headers)
+    app.before_request(reject_nul_characters)
     app.before_request(api_csrf)

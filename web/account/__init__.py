@@ -40,7 +40,7 @@ def notifications():
     return render_template("account/notifications.html", notifications=rows)
 
 
-@bp.route("/notifications/<int:notification_id>/open", methods=["POST"])
+@bp.route("/notifications/<id:notification_id>/open", methods=["POST"])
 @login_required
 def open_notification(notification_id):
     """Mark a message read and go where it points (the task, else the path)."""
@@ -122,7 +122,7 @@ def add_absence():
     return redirect(url_for("account.settings"))
 
 
-@bp.route("/settings/absences/<int:absence_id>/delete", methods=["POST"])
+@bp.route("/settings/absences/<id:absence_id>/delete", methods=["POST"])
 @login_required
 def delete_absence(absence_id):
     """Cancel an out-of-office period."""

@@ -107,7 +107,7 @@ def new_user():
     return render_template("admin/user.html", form=form, person=None), 422 if form.errors else 200
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 def edit_user(user_id):
     """Change a person: name, manager, department, groups, active, password."""
     person = db.session.get(User, user_id)

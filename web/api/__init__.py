@@ -15,6 +15,7 @@ from engine.errors import NotFound
 from engine.models import HumanTask, InstanceEvent, ProcessInstance, ProcessVersion
 from engine.runtime import Runtime
 
+from ..converters import IdConverter, id_schema
 from ..extensions import csrf, db
 from ..tasks import open_tasks_query
 from .schemas import (
@@ -68,7 +69,7 @@ def _visible_task(task_id):
     return authorization.check_may_see_task(db.session, db.session.get(HumanTask, task_id), current_user)
 
 
-@blp.route("/tasks/<int:task_id>")
+@blp.route("/tasks/<id:task_id>")
 class TaskDetail(MethodView):
     decorators = [login_required]
 
@@ -82,7 +83,7 @@ class TaskDetail(MethodView):
         return row
 
 
-@blp.route("/tasks/<int:task_id>/complete")
+@blp.route("/tasks/<id:task_id>/complete")
 class CompleteTask(MethodView):
     decorators = [login_required]
 
@@ -119,7 +120,7 @@ class Instances(MethodView):
         return _instance_view(outcome.instance)
 
 
-@blp.route("/process-instances/<int:instance_id>")
+@blp.route("/process-instances/<id:instance_id>")
 class InstanceDetail(MethodView):
     decorators = [login_required]
 
@@ -144,6 +145,7 @@ def init_api(app):
     """Register the API blueprint; it authenticates per request, so CSRF does not apply."""
     from . import moves  # noqa: F401  (routes on this blueprint)
     api = PathingApi(app)
+    api.register_converter(IdConverter, id_schema)
     csrf.exempt(blp)
     api.register_blueprint(blp)
     return api

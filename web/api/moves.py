@@ -19,7 +19,7 @@ def _moved(row):
     return row
 
 
-@blp.route("/tasks/<int:task_id>/claim")
+@blp.route("/tasks/<id:task_id>/claim")
 class ClaimTask(MethodView):
     decorators = [login_required]
 
@@ -29,7 +29,7 @@ class ClaimTask(MethodView):
         return _moved(TaskActions(db.session).claim(task_id, current_user))
 
 
-@blp.route("/tasks/<int:task_id>/release")
+@blp.route("/tasks/<id:task_id>/release")
 class ReleaseTask(MethodView):
     decorators = [login_required]
 
@@ -39,7 +39,7 @@ class ReleaseTask(MethodView):
         return _moved(TaskActions(db.session).release(task_id, current_user))
 
 
-@blp.route("/tasks/<int:task_id>/delegate")
+@blp.route("/tasks/<id:task_id>/delegate")
 class DelegateTask(MethodView):
     decorators = [login_required]
 
@@ -51,7 +51,7 @@ class DelegateTask(MethodView):
         return _moved(TaskActions(db.session).delegate(task_id, current_user, person))
 
 
-@blp.route("/tasks/<int:task_id>/hand-back")
+@blp.route("/tasks/<id:task_id>/hand-back")
 class HandBackTask(MethodView):
     decorators = [login_required]
 
@@ -68,7 +68,7 @@ def _visible_instance(instance_id):
     return instance
 
 
-@blp.route("/process-instances/<int:instance_id>/comments")
+@blp.route("/process-instances/<id:instance_id>/comments")
 class Comments(MethodView):
     decorators = [login_required]
 

@@ -81,7 +81,7 @@ def versions_of(history):
     return {key: rows for key, rows in grouped.items() if len(rows) > 1}
 
 
-@bp.route("/<int:instance_id>")
+@bp.route("/<id:instance_id>")
 @login_required
 def show(instance_id):
     instance = instance_or_abort(instance_id)
@@ -107,7 +107,7 @@ def element_history(events):
     return entries
 
 
-@bp.route("/<int:instance_id>/comments", methods=["POST"])
+@bp.route("/<id:instance_id>/comments", methods=["POST"])
 @login_required
 def comment(instance_id):
     """Post a comment on the path, or on one of its tasks (task_id); everyone who may see the path sees it."""
@@ -141,7 +141,7 @@ def incidents():
     return render_template("paths/incidents.html", instances=page)
 
 
-@bp.route("/<int:instance_id>/retry", methods=["POST"])
+@bp.route("/<id:instance_id>/retry", methods=["POST"])
 @login_required
 def retry(instance_id):
     """Run a path stopped by an incident again (after a fix, such as deploying and migrating)."""
@@ -157,7 +157,7 @@ def retry(instance_id):
                     else url_for("paths.incidents"))
 
 
-@bp.route("/<int:instance_id>/diagram.bpmn")
+@bp.route("/<id:instance_id>/diagram.bpmn")
 @login_required
 def diagram(instance_id):
     """The BPMN of the path's own process, as deployed in its version (for the diagram on the path page)."""

@@ -61,7 +61,7 @@ def index():
     return render_template("processes/index.html", by_key=by_key, running=running_counts())
 
 
-@bp.route("/<key>/<int:number>")
+@bp.route("/<key>/<id:number>")
 def show(key, number):
     """One version: its diagram, sources, and the paths running on it."""
     version = version_or_404(key, number)
@@ -76,7 +76,7 @@ def show(key, number):
     return render_template("processes/show.html", version=version, instances=instances, newer=newer)
 
 
-@bp.route("/<key>/<int:number>/sources/<kind>/<path:name>")
+@bp.route("/<key>/<id:number>/sources/<kind>/<path:name>")
 def source(key, number, kind, name):
     """Download one source file of a version (BPMN, DMN, or a form as .form JSON)."""
     version = version_or_404(key, number)

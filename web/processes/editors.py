@@ -28,7 +28,7 @@ NEW_DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-@bp.route("/<key>/<int:number>/modeler")
+@bp.route("/<key>/<id:number>/modeler")
 def modeler(key, number):
     """Edit a version's diagram; deploying makes the next version."""
     version = version_or_404(key, number)

@@ -26,7 +26,7 @@ def _running(version):
             .order_by(ProcessInstance.started_at, ProcessInstance.id))
 
 
-@bp.route("/<key>/<int:number>/migrate", methods=["GET"])
+@bp.route("/<key>/<id:number>/migrate", methods=["GET"])
 def migrate_plan(key, number):
     """Dry run: for each running path of this version, which waiting steps map onto the target and which not."""
     source = version_or_404(key, number)
@@ -42,7 +42,7 @@ def migrate_plan(key, number):
                            instances=instances, versions=versions)
 
 
-@bp.route("/<key>/<int:number>/migrate", methods=["POST"])
+@bp.route("/<key>/<id:number>/migrate", methods=["POST"])
 def migrate_apply(key, number):
     """Move the chosen paths (or every path that can move) to the target version, in one transaction;
     a path that cannot move is left as it is and named in the answer."""

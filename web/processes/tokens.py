@@ -44,7 +44,7 @@ def tokens():
     return render_template("processes/tokens.html", tokens=rows, created=created), status
 
 
-@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/tokens/<id:token_id>/revoke", methods=["POST"])
 def revoke_token(token_id):
     """Revoke one of your tokens; tools using it get 401 from now on."""
     row = db.session.get(ApiToken, token_id)

@@ -122,7 +122,7 @@ def _render_task(row, values, errors, extra_rows=None, status=200):
                            comments=comments_of(db.session, row.instance_id, row.id)), status
 
 
-@bp.route("/tasks/<int:task_id>", methods=["GET"])
+@bp.route("/tasks/<id:task_id>", methods=["GET"])
 @login_required
 def show(task_id):
     row = visible_task(task_id)
@@ -132,7 +132,7 @@ def show(task_id):
     return _render_task(row, None, {})
 
 
-@bp.route("/tasks/<int:task_id>", methods=["POST"])
+@bp.route("/tasks/<id:task_id>", methods=["POST"])
 @login_required
 def complete(task_id):
     row = visible_task(task_id)

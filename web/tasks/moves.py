@@ -18,7 +18,7 @@ def _done(row, message, back_to_task=True):
     return redirect(url_for("tasks.inbox"))
 
 
-@bp.route("/tasks/<int:task_id>/claim", methods=["POST"])
+@bp.route("/tasks/<id:task_id>/claim", methods=["POST"])
 @login_required
 def claim(task_id):
     row = TaskActions(db.session).claim(task_id, current_user)
@@ -26,7 +26,7 @@ def claim(task_id):
                       f"the group, or delegate it.")
 
 
-@bp.route("/tasks/<int:task_id>/release", methods=["POST"])
+@bp.route("/tasks/<id:task_id>/release", methods=["POST"])
 @login_required
 def release(task_id):
     row = TaskActions(db.session).release(task_id, current_user)
@@ -34,7 +34,7 @@ def release(task_id):
                       f"anyone there can claim it.", back_to_task=False)
 
 
-@bp.route("/tasks/<int:task_id>/delegate", methods=["POST"])
+@bp.route("/tasks/<id:task_id>/delegate", methods=["POST"])
 @login_required
 def delegate(task_id):
     person = user_by_username(db.session, request.form.get("user", "").strip())
@@ -43,7 +43,7 @@ def delegate(task_id):
                       f"you if they hand it back.", back_to_task=False)
 
 
-@bp.route("/tasks/<int:task_id>/hand-back", methods=["POST"])
+@bp.route("/tasks/<id:task_id>/hand-back", methods=["POST"])
 @login_required
 def hand_back(task_id):
     row = TaskActions(db.session).hand_back(task_id, current_user)
