@@ -203,6 +203,54 @@ def migrate_instances(key, from_version, to_version, instance_ids, apply):
     sys.exit(1 if refused else 0)
 
 
+def _schema_revision(app):
+    """The Alembic revision the database is at."""
+    from alembic.migration import MigrationContext
+
+    from .extensions import db
+    with app.app_context(), db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+@main.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+def export_command(file):
+    """Write all data (processes, paths, tasks, history, people) to FILE (JSON; gzip when it ends in .gz)."""
+    from engine.backup import export_data, write_file
+
+    from .extensions import db
+    app = _app()
+    _upgrade(app)
+    revision = _schema_revision(app)
+    with app.app_context():
+        data = export_data(db.session, revision)
+        db.session.rollback()
+    write_file(file, data)
+    counts = ", ".join(f"{len(rows)} {name}" for name, rows in data["tables"].items() if rows)
+    click.echo(f"exported to {file}: {counts}")
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def import_command(file):
+    """Restore FILE (made by `pathing export`) into an empty database; all or nothing."""
+    from engine.backup import BackupError, import_data, read_file
+
+    from .extensions import db
+    app = _app()
+    _upgrade(app)
+    revision = _schema_revision(app)
+    with app.app_context():
+        try:
+            counts = import_data(db.session, read_file(file), revision)
+        except BackupError as exc:
+            db.session.rollback()
+            click.echo(f"error: {exc}; nothing was imported", err=True)
+            sys.exit(1)
+        db.session.commit()
+    click.echo("imported: " + ", ".join(f"{count} {name}" for name, count in counts.items() if count))
+
+
 @main.command()
 def demo():
     """Create the database, deploy processes/ and forms/, seed the demo organisation (safe to rerun)."""
