@@ -3,6 +3,7 @@ vocabulary a diagram has beyond plain Python expressions; each is documented for
 process owners in the README."""
 from datetime import date, datetime, timedelta
 
+from . import pilot
 from .context import current_instance
 from .directory import people_options, user_by_username
 from .notifications import notify as send, recipients
@@ -46,7 +47,22 @@ def build_functions(session, clock=None):
              instance_id=instance.id if instance is not None else None, now=now())
         return len(people)
 
-    return {"people": people, "person_name": person_name, "today": today, "add_days": add_days, "notify": notify}
+    def skills_for_role(title):
+        """The skills a role (by title) needs: [{skill, required_level, description}]; [] for an unknown role."""
+        return pilot.skills_for_role(session, title)
+
+    def track_milestones(milestones):
+        """Start tracking the path's milestones; returns them numbered (keep the result in the variable)."""
+        return pilot.track_milestones(session, current_instance(), milestones)
+
+    def update_milestone(milestone, status, recognized_by=None, **fields):
+        """Set a tracked milestone's status (planned, in progress, done) and completion/recognition fields."""
+        return pilot.update_milestone(session, current_instance(), milestone, status, recognized_by, **fields)
+
+    return {"people": people, "person_name": person_name, "today": today, "add_days": add_days, "notify": notify,
+            "skills_for_role": skills_for_role, "track_milestones": track_milestones,
+            "update_milestone": update_milestone}
 
 
-FUNCTION_NAMES = ("people", "person_name", "today", "add_days", "notify")
+FUNCTION_NAMES = ("people", "person_name", "today", "add_days", "notify", "skills_for_role", "track_milestones",
+                  "update_milestone")

@@ -11,7 +11,9 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.serializer.helpers.spec import TaskSpecConverter
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
 
 from .parser import AppParser
 
@@ -30,13 +32,26 @@ class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
         return super().from_dict(dict(dct, spec=spec, subprocess_specs=subprocess_specs or {}))
 
 
+class DecisionTaskConverter(TaskSpecConverter):
+    """Describes a business rule task by the decision it calls (specs are compared, never stored)."""
+
+    def to_dict(self, spec):
+        dct = self.get_default_attributes(spec)
+        call = spec.dmnEngine
+        dct["decision"] = {"id": call.decision.id, "result_variable": call.result_variable,
+                           "map_decision_result": call.map_decision_result}
+        return dct
+
+
 def _serializer_config():
     """Camunda's serializer config, with our workflow converter and our spec subclasses registered
     (specs are never stored, but comparing two versions converts them)."""
     config = dict(CAMUNDA_CONFIG)
     config[BpmnWorkflow] = StateOnlyWorkflowConverter
     for _parser_class, spec_class in AppParser.OVERRIDE_PARSER_CLASSES.values():
-        if spec_class not in config:
+        if issubclass(spec_class, BusinessRuleTask):
+            config[spec_class] = DecisionTaskConverter
+        elif spec_class not in config:
             base = next((cls for cls in spec_class.__mro__[1:] if cls in config), None)
             if base is not None:
                 config[spec_class] = config[base]

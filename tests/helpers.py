@@ -134,3 +134,20 @@ def run_to_leadership(act, instance, employee="ada", manager="mia", stakeholders
     act.complete(employee, instance, "skills_evaluation", **SKILLS)
     act.complete(manager, instance, "draft_career_path", **CAREER_PATH)
     act.complete(employee, instance, "review_career_path", **PATH_REVIEW)
+
+
+FEEDBACK = dict(pilot_usefulness="4", pilot_effort="right", pilot_improvements="Shorter forms")
+
+
+def finish_after_approval(act, instance, employee="ada", manager="mia"):
+    """After leadership approval: HR's observations, both pilot feedbacks, every milestone reported and verified."""
+    act.complete("hana", instance, "pilot_observation", process_rating="4", observations="Smooth")
+    act.complete(employee, instance, "employee_feedback", **FEEDBACK)
+    act.complete(manager, instance, "manager_feedback", **FEEDBACK)
+    for report in act.open_tasks(instance, "report_completion"):
+        response = act.submit(employee, report, {"completion_note": "Done it", "evidence_link": "https://example.com/c"})
+        assert response.status_code == 302, _error_text(response)
+    for verify in act.open_tasks(instance, "verify_milestone"):
+        response = act.submit(manager, verify, {"milestone_verified": "yes", "recognition_kind": "note",
+                                                "recognition_note": "Well done"})
+        assert response.status_code == 302, _error_text(response)

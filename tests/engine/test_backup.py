@@ -9,7 +9,7 @@ from engine.models import Base, InstanceEvent, ProcessInstance, User
 from web.cli import main
 from web.extensions import db
 
-from ..helpers import run_to_leadership
+from ..helpers import finish_after_approval, run_to_leadership
 
 
 def empty_database():
@@ -47,12 +47,7 @@ def test_round_trip_of_a_running_path_which_then_completes(act, database_url, tm
 
     fresh = type(act)(act.app)  # new logins against the restored database
     fresh.complete("leo", restored, "leadership_approval", leadership_decision="approve", leadership_comments="Go")
-    fresh.complete("hana", restored, "pilot_observation", process_rating="4", observations="Smooth")
-    for report in fresh.open_tasks(restored, "report_completion"):
-        assert fresh.submit("ada", report, {"completion_note": "Done"}).status_code == 302
-    for verify in fresh.open_tasks(restored, "verify_milestone"):
-        assert fresh.submit("mia", verify, {"milestone_verified": "yes", "recognition_kind": "note",
-                                            "recognition_note": "Well done"}).status_code == 302
+    finish_after_approval(fresh, restored)
     db.session.expire_all()
     assert db.session.get(ProcessInstance, instance_id).status == "completed"
     # new rows get new ids after the restore (sequences moved past the imported ones)

@@ -23,22 +23,24 @@ def versions():
 def test_same_content_twice_is_a_no_op_and_a_change_makes_a_new_version():
     files = read_paths(SHIPPED)
     first = deploy(db.session, files)
-    assert sorted(v.key for v in first.created) == ["career_pathing", "milestone"]
+    assert sorted(v.key for v in first.created) == ["career_pathing", "milestone", "pilot_feedback"]
     again = deploy(db.session, files)
-    assert again.created == [] and len(again.unchanged) == 2
+    assert again.created == [] and len(again.unchanged) == 3
     changed = dict(files)
     changed["forms/pilot-observation.form"] = changed["forms/pilot-observation.form"].replace(
         "Observations and suggested changes", "What should change?")
     third = deploy(db.session, changed)
     # only the process whose form changed gets a new version
     assert [(v.key, v.version) for v in third.created] == [("career_pathing", 2)]
-    assert versions() == [("career_pathing", 1), ("milestone", 1), ("career_pathing", 2)]
+    assert versions() == [("career_pathing", 1), ("milestone", 1), ("pilot_feedback", 1), ("career_pathing", 2)]
 
 
 def test_version_stores_the_sources_it_needs():
     deploy(db.session, read_paths(SHIPPED))
     career = db.session.scalars(sa.select(ProcessVersion).where(ProcessVersion.key == "career_pathing")).one()
-    assert sorted(career.sources["bpmn"]) == ["processes/career_pathing.bpmn", "processes/milestone.bpmn"]
+    assert sorted(career.sources["bpmn"]) == ["processes/career_pathing.bpmn", "processes/milestone.bpmn",
+                                              "processes/pilot_feedback.bpmn"]
+    assert list(career.sources["dmn"]) == ["processes/leadership_routing.dmn"]
     assert "milestone-report" in career.sources["forms"] and "career-objectives" in career.sources["forms"]
 
 
