@@ -4,7 +4,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from .models import Milestone, Role, RoleSkill, utcnow
+from .models import Milestone, Role, utcnow
 
 MILESTONE_STATUSES = ("planned", "in progress", "done")
 # Milestone fields a diagram may set through update_milestone, and the column each goes to.

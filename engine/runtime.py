@@ -124,6 +124,14 @@ class Runtime:
         task = workflow.get_task_from_id(_uuid(row.task_guid))
         return form_context(task) if task is not None else {}
 
+    def current_data(self, instance):
+        """The path's process variables as they stand after its latest completed step."""
+        if not instance.state:
+            return {}
+        workflow = self.restore(instance)
+        task = workflow.last_task or workflow.task_tree
+        return dict(task.data)
+
     def element_states(self, instance):
         """{element id: "completed" | "active" | "incident"} for the path's own diagram, from its state."""
         states = {}

@@ -22,13 +22,14 @@ def create_app(config=None):
     from . import converters
     converters.init_app(app)
 
-    from . import account, admin, auth, errors, paths, processes, security, tasks, vendor
+    from . import account, admin, auth, errors, paths, pilot, processes, security, tasks, vendor
     from .processes import engine_rest
     from .api import init_api
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(pilot.bp)
     app.register_blueprint(tasks.bp)
     app.register_blueprint(paths.bp)
     app.register_blueprint(processes.bp)

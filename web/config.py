@@ -53,6 +53,10 @@ def load_config(app):
         MAIL_STARTTLS=os.environ.get("MAIL_STARTTLS", "0") == "1",
         PATHING_BASE_URL=os.environ.get("PATHING_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         WORKER_INTERVAL=float(os.environ.get("WORKER_INTERVAL", 1.0)),
+        # Pilot: require an open cohort to start a path; the feedback form and process.
+        PATHING_REQUIRE_COHORT=os.environ.get("PATHING_REQUIRE_COHORT", "0") == "1",
+        PILOT_FEEDBACK_FORM=os.environ.get("PILOT_FEEDBACK_FORM", "pilot-feedback"),
+        PILOT_FEEDBACK_PROCESS=os.environ.get("PILOT_FEEDBACK_PROCESS", "pilot_feedback"),
         # Login throttling: this many failures per account (or per address) lock it for this many minutes.
         LOGIN_MAX_FAILURES=int(os.environ.get("LOGIN_MAX_FAILURES", 5)),
         LOGIN_MAX_FAILURES_IP=int(os.environ.get("LOGIN_MAX_FAILURES_IP", 50)),

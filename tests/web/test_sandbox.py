@@ -89,7 +89,7 @@ def test_incidents_are_listed_for_hr_and_retried_after_a_fix(act):
 
 
 def test_a_timer_path_stopped_by_an_incident_runs_again_on_retry(act):
-    from ..engine.test_timers import Clock, deploy_small, flows, small, timer
+    from ..engine.test_timers import Clock, flows, small, timer
     from engine.runtime import Runtime
     from engine.worker import fire_due_timers
     clock = Clock()

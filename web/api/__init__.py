@@ -4,15 +4,17 @@ Authentication is the session cookie or HTTP Basic. Input goes through the
 schemas in `schemas.py`, which also document the API at /api/v1/openapi.json.
 """
 import sqlalchemy as sa
+from flask import current_app
 from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import Api, Blueprint
 
 from engine import authorization
+from engine.cohorts import check_may_start_own
 from engine.deployment import latest_version
 from engine.directory import user_by_username
 from engine.errors import NotFound
-from engine.models import HumanTask, InstanceEvent, ProcessInstance, ProcessVersion
+from engine.models import HumanTask, InstanceEvent, ProcessInstance, ProcessVersion, utcnow
 from engine.runtime import Runtime
 
 from ..converters import IdConverter, id_schema
@@ -114,6 +116,8 @@ class Instances(MethodView):
         if latest_version(db.session, payload["process_key"]) is None:
             raise NotFound(f'No process "{payload["process_key"]}" is deployed.',
                            errors={"process_key": "not deployed"})
+        if employee.id == current_user.id:
+            check_may_start_own(db.session, employee, utcnow().date(), current_app.config["PATHING_REQUIRE_COHORT"])
         outcome = Runtime(db.session).start(payload["process_key"], employee, current_user,
                                             payload.get("variables"))
         db.session.commit()

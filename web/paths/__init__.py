@@ -6,9 +6,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from engine import authorization
+from engine.cohorts import check_may_start_own, version_for
 from engine.comments import add_comment, comments_of
 from engine.errors import ValidationFailed
-from engine.models import HumanTask, InstanceEvent, ProcessInstance
+from engine.models import HumanTask, InstanceEvent, Milestone, ProcessInstance, utcnow
 from engine.runtime import Runtime
 
 from ..extensions import db
@@ -59,7 +60,8 @@ def start():
     if running is not None and running.process_version.key == key:
         flash("You already have a career path in progress; it continues here.", "info")
         return redirect(url_for("paths.show", instance_id=running.id))
-    outcome = Runtime(db.session).start(key, current_user, current_user)
+    cohort = check_may_start_own(db.session, current_user, utcnow().date(), current_app.config["PATHING_REQUIRE_COHORT"])
+    outcome = start_in_cohort(key, current_user, cohort)
     message = next_steps_message(outcome, current_user)
     instance_id = outcome.instance.id
     mine = [row.id for row in outcome.opened if row.assignee_id == current_user.id]
@@ -68,6 +70,19 @@ def start():
     if mine:
         return redirect(url_for("tasks.show", task_id=mine[0]))
     return redirect(url_for("paths.show", instance_id=instance_id))
+
+
+def start_in_cohort(key, employee, cohort):
+    """Start the employee's own path; inside an open cohort it runs on the cohort's process version."""
+    runtime = Runtime(db.session)
+    if cohort is None:
+        return runtime.start(key, employee, employee)
+    outcome = runtime.start_version(version_for(db.session, cohort), employee, employee)
+    outcome.instance.cohort_id = cohort.id
+    member = next((m for m in cohort.members if m.user_id == employee.id), None)
+    if member is not None and member.instance_id is None:
+        member.instance = outcome.instance
+    return outcome
 
 
 def versions_of(history):
@@ -91,11 +106,41 @@ def show(instance_id):
                                 .order_by(InstanceEvent.at, InstanceEvent.id)).all()
     history = history_of(instance)
     documents = versions_of(history)
-    progress = {"states": Runtime(db.session).element_states(instance), "history": element_history(events)}
+    runtime = Runtime(db.session)
+    progress = {"states": runtime.element_states(instance), "history": element_history(events)}
     return render_template("paths/show.html", instance=instance, open_tasks=open_tasks, events=events,
                            history=history, documents=documents, progress=progress,
                            comments=comments_of(db.session, instance.id), may_retry=_may_handle_incidents(),
+                           milestones=milestones_of(instance), skill_gaps=skill_gaps_of(runtime, instance),
+                           today=utcnow().date(),
                            may_work=lambda row: authorization.may_work_on(row, current_user))
+
+
+def milestones_of(instance):
+    """The path's tracked milestones, in order."""
+    return db.session.scalars(sa.select(Milestone).where(Milestone.instance_id == instance.id)
+                              .order_by(Milestone.number)).all()
+
+
+def skill_gaps_of(runtime, instance):
+    """The skills compared in the path (the diagram's `skill_gaps` list), if any."""
+    gaps = runtime.current_data(instance).get("skill_gaps")
+    return [gap for gap in gaps if isinstance(gap, dict)] if isinstance(gaps, list) else []
+
+
+@bp.route("/<id:instance_id>/print")
+@login_required
+def print_view(instance_id):
+    """The career path on one printable page: goals and answers, skills and gaps, milestones, approvals."""
+    instance = instance_or_abort(instance_id)
+    runtime = Runtime(db.session)
+    latest = {}
+    for row, items in history_of(instance):
+        latest[row.element_id] = (row, items)  # the last version of each step
+    approvals = [(row, items) for row, items in history_of(instance) if row.candidate_groups]
+    return render_template("paths/print.html", instance=instance, steps=list(latest.values()), approvals=approvals,
+                           milestones=milestones_of(instance), skill_gaps=skill_gaps_of(runtime, instance),
+                           today=utcnow().date())
 
 
 def element_history(events):

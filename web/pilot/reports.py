@@ -1,0 +1,124 @@
+"""What HR learns from the pilot: analytics, recognition log, pilot feedback per cohort, and CSV exports."""
+import csv
+import io
+
+import sqlalchemy as sa
+from flask import Response, current_app, render_template, request
+
+from engine import analytics
+from engine.models import Cohort, HumanTask, Milestone, ProcessInstance, utcnow
+
+from ..extensions import db
+from ..tasks.answers import describe_answers
+from . import _cohort_or_404, bp
+
+
+@bp.route("/analytics")
+def analytics_page():
+    """Charts (Chart.js) with the same figures as tables underneath."""
+    step = request.args.get("step") or analytics.group_decision_step(db.session)
+    steps = db.session.scalars(sa.select(HumanTask.element_id).where(HumanTask.status == "completed")
+                               .group_by(HumanTask.element_id).order_by(sa.func.min(HumanTask.id))).all()
+    data = {
+        "cohorts": analytics.cohort_progress(db.session),
+        "steps": analytics.step_durations(db.session),
+        "rounds": [{"rounds": r, "paths": p} for r, p in analytics.rounds_per_path(db.session, step).items()],
+        "overdue": analytics.overdue_tasks(db.session, utcnow()),
+        "milestones": analytics.milestones_by_month(db.session),
+    }
+    return render_template("pilot/analytics.html", data=data, step=step, steps=steps)
+
+
+@bp.route("/recognition")
+def recognition():
+    """Every milestone reached and how it was recognised."""
+    page = db.paginate(sa.select(Milestone).where(Milestone.status == "done")
+                       .order_by(Milestone.completed_at.desc(), Milestone.id.desc()),
+                       page=request.args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"],
+                       error_out=False)
+    return render_template("pilot/recognition.html", milestones=page)
+
+
+@bp.route("/cohorts/<id:cohort_id>/feedback")
+def cohort_feedback(cohort_id):
+    """The pilot feedback answers of a cohort's members and their managers."""
+    cohort = _cohort_or_404(cohort_id)
+    rows = db.session.scalars(sa.select(HumanTask).join(ProcessInstance).where(
+        ProcessInstance.cohort_id == cohort.id, HumanTask.form_ref == current_app.config["PILOT_FEEDBACK_FORM"],
+        HumanTask.status == "completed").order_by(HumanTask.completed_at)).all()
+    answers = [(row, describe_answers(row.instance.process_version.sources.get("forms", {}).get(row.form_ref),
+                                      row.outcome)) for row in rows]
+    return render_template("pilot/feedback.html", cohort=cohort, answers=answers)
+
+
+def _filtered_instances():
+    query = sa.select(ProcessInstance)
+    if request.args.get("cohort", type=int):
+        query = query.where(ProcessInstance.cohort_id == request.args.get("cohort", type=int))
+    if request.args.get("status") in ("running", "completed", "incident", "cancelled"):
+        query = query.where(ProcessInstance.status == request.args["status"])
+    return query
+
+
+def _csv(filename, header, rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _when(value):
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@bp.route("/exports/paths.csv")
+def export_paths():
+    """Paths (filters: cohort, status) with their people, dates and current steps."""
+    instances = db.session.scalars(_filtered_instances().order_by(ProcessInstance.id)).all()
+    cohorts = {c.id: c.name for c in db.session.scalars(sa.select(Cohort))}
+    open_steps = {}
+    for row in db.session.scalars(sa.select(HumanTask).where(HumanTask.status == "open")):
+        open_steps.setdefault(row.instance_id, []).append(row.name)
+    rows = [[i.id, i.employee.username if i.employee else i.business_key, i.employee.name if i.employee else "",
+             i.employee.department if i.employee else "",
+             i.employee.manager.name if i.employee and i.employee.manager else "", cohorts.get(i.cohort_id, ""),
+             i.process_version.key, i.process_version.version, i.status, _when(i.started_at), _when(i.ended_at),
+             "; ".join(open_steps.get(i.id, []))] for i in instances]
+    return _csv("paths.csv", ["path", "employee", "name", "department", "manager", "cohort", "process", "version",
+                              "status", "started", "ended", "current steps"], rows)
+
+
+@bp.route("/exports/tasks.csv")
+def export_tasks():
+    """Tasks with who did them and how long they took (hours), for the filtered paths."""
+    ids = _filtered_instances().with_only_columns(ProcessInstance.id)
+    tasks = db.session.scalars(sa.select(HumanTask).where(HumanTask.instance_id.in_(ids))
+                               .order_by(HumanTask.instance_id, HumanTask.id)).all()
+    rows = []
+    for t in tasks:
+        hours = round((t.completed_at - t.created_at).total_seconds() / 3600, 2) if t.completed_at else ""
+        rows.append([t.id, t.instance_id, t.element_id, t.name, t.lane or "", t.status,
+                     t.assignee.username if t.assignee else "", ", ".join(t.candidate_groups or []),
+                     t.completed_by.username if t.completed_by else "", _when(t.created_at), _when(t.due_at),
+                     _when(t.completed_at), hours])
+    return _csv("tasks.csv", ["task", "path", "step id", "step", "role", "status", "assignee", "groups",
+                              "completed by", "created", "due", "completed", "hours"], rows)
+
+
+@bp.route("/exports/milestones.csv")
+def export_milestones():
+    """Milestones of the filtered paths with status and recognition."""
+    ids = _filtered_instances().with_only_columns(ProcessInstance.id)
+    milestones = db.session.scalars(sa.select(Milestone).where(Milestone.instance_id.in_(ids))
+                                    .order_by(Milestone.instance_id, Milestone.number)).all()
+    today = utcnow().date()
+    rows = [[m.instance_id, m.instance.business_key, m.number, m.kind, m.title, m.measure,
+             m.due_on.isoformat() if m.due_on else "", m.shown_status(today), _when(m.completed_at),
+             m.recognition_kind or "", m.recognition_note or "", m.recognized_by.username if m.recognized_by else ""]
+            for m in milestones]
+    return _csv("milestones.csv", ["path", "employee", "number", "type", "title", "measure", "due", "status",
+                                   "completed", "recognition", "recognition note", "recognised by"], rows)
+
+
