@@ -21,13 +21,14 @@ def cohort_progress(session):
     """Per cohort (and paths outside any): paths started, in progress, approved (milestones tracked), completed."""
     approved = sa.select(Milestone.instance_id).distinct().subquery()
     rows = session.execute(
-        sa.select(sa.func.coalesce(Cohort.name, NO_COHORT), ProcessInstance.status,
+        sa.select(Cohort.name, ProcessInstance.status,
                   sa.func.count(ProcessInstance.id), sa.func.count(approved.c.instance_id))
         .select_from(ProcessInstance).outerjoin(Cohort, Cohort.id == ProcessInstance.cohort_id)
         .outerjoin(approved, approved.c.instance_id == ProcessInstance.id)
-        .group_by(sa.func.coalesce(Cohort.name, NO_COHORT), ProcessInstance.status)).all()
+        .group_by(Cohort.name, ProcessInstance.status)).all()
     result = {}
     for name, status, count, approved_count in rows:
+        name = name or NO_COHORT
         entry = result.setdefault(name, {"cohort": name, "started": 0, "in_progress": 0, "approved": 0,
                                          "completed": 0})
         entry["started"] += count
@@ -73,11 +74,18 @@ def step_durations(session):
     return result
 
 
-def group_decision_step(session):
-    """The element id of the first step decided by a group (an approval), to count its rounds."""
-    return session.scalar(sa.select(HumanTask.element_id).where(
-        sa.cast(HumanTask.candidate_groups, sa.String) != "[]", HumanTask.status == "completed")
-        .order_by(HumanTask.id).limit(1))
+def group_decision_step(session, process_key):
+    """The id of the first user task the process offers to a group (an approval), read from its newest spec."""
+    from .deployment import latest_version
+    from .specs import SPECS
+    version = latest_version(session, process_key)
+    if version is None:
+        return None
+    spec, _subprocesses = SPECS.get(version)
+    for task_spec in spec.task_specs.values():
+        if (getattr(task_spec, "extensions", None) or {}).get("camunda", {}).get("candidateGroups"):
+            return task_spec.bpmn_id
+    return None
 
 
 def rounds_per_path(session, element_id):
@@ -99,18 +107,19 @@ def overdue_tasks(session, now):
                               .order_by(sa.func.count().desc())).all()
     employee, manager = aliased(User), aliased(User)
     by_manager = session.execute(
-        sa.select(sa.func.coalesce(manager.name, "(no manager)"), sa.func.count()).select_from(HumanTask)
+        sa.select(manager.name, sa.func.count()).select_from(HumanTask)
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
         .outerjoin(employee, employee.id == ProcessInstance.employee_id)
         .outerjoin(manager, manager.id == employee.manager_id).where(overdue)
-        .group_by(sa.func.coalesce(manager.name, "(no manager)")).order_by(sa.func.count().desc())).all()
-    return {"by_step": [list(row) for row in by_step], "by_manager": [list(row) for row in by_manager]}
+        .group_by(manager.name).order_by(sa.func.count().desc())).all()
+    return {"by_step": [list(row) for row in by_step],
+            "by_manager": [[name or "(no manager)", count] for name, count in by_manager]}
 
 
 def _month(session, column):
     if _is_postgres(session):
-        return sa.func.to_char(column, "YYYY-MM")
-    return sa.func.strftime("%Y-%m", column)
+        return sa.func.to_char(column, sa.literal_column("'YYYY-MM'"))
+    return sa.func.strftime(sa.literal_column("'%Y-%m'"), column)
 
 
 def milestones_by_month(session):
@@ -122,3 +131,19 @@ def milestones_by_month(session):
                                 .group_by(_month(session, Milestone.completed_at))).all())
     months = sorted(set(due) | set(done))
     return [{"month": month, "due": due.get(month, 0), "done": done.get(month, 0)} for month in months]
+
+
+class CachedFigures:
+    """Analytics figures kept for a while per argument, because computing them scans the task history."""
+
+    def __init__(self):
+        self._values = {}
+
+    def get(self, key, compute, now, seconds):
+        """The cached value for `key` and when it was computed; recomputed when older than `seconds`."""
+        stamp, value = self._values.get(key, (None, None))
+        if stamp is None or (now - stamp).total_seconds() >= seconds:
+            value = compute()
+            self._values[key] = (now, value)
+            stamp = now
+        return value, stamp

@@ -38,6 +38,7 @@ def app(database_url):
     os.environ["PATHING_INSTANCE"] = instance
     app = create_app({
         "TESTING": True,
+        "ANALYTICS_CACHE_SECONDS": 0,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test-secret",

@@ -3,10 +3,11 @@ import csv
 import io
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased, joinedload
 from flask import Response, current_app, render_template, request
 
 from engine import analytics
-from engine.models import Cohort, HumanTask, Milestone, ProcessInstance, utcnow
+from engine.models import Cohort, HumanTask, Milestone, ProcessInstance, ProcessVersion, User, utcnow
 
 from ..extensions import db
 from ..tasks.answers import describe_answers
@@ -16,17 +17,27 @@ from . import _cohort_or_404, bp
 @bp.route("/analytics")
 def analytics_page():
     """Charts (Chart.js) with the same figures as tables underneath."""
-    step = request.args.get("step") or analytics.group_decision_step(db.session)
-    steps = db.session.scalars(sa.select(HumanTask.element_id).where(HumanTask.status == "completed")
-                               .group_by(HumanTask.element_id).order_by(sa.func.min(HumanTask.id))).all()
-    data = {
-        "cohorts": analytics.cohort_progress(db.session),
-        "steps": analytics.step_durations(db.session),
-        "rounds": [{"rounds": r, "paths": p} for r, p in analytics.rounds_per_path(db.session, step).items()],
-        "overdue": analytics.overdue_tasks(db.session, utcnow()),
-        "milestones": analytics.milestones_by_month(db.session),
-    }
-    return render_template("pilot/analytics.html", data=data, step=step, steps=steps)
+    process_key = current_app.config["PATHING_PROCESS_KEY"]
+    step = request.args.get("step", "")[:200] or analytics.group_decision_step(db.session, process_key)
+    now = utcnow()
+
+    def compute():
+        return {
+            "cohorts": analytics.cohort_progress(db.session),
+            "steps": analytics.step_durations(db.session),
+            "rounds": [{"rounds": r, "paths": p} for r, p in analytics.rounds_per_path(db.session, step).items()],
+            "overdue": analytics.overdue_tasks(db.session, now),
+            "milestones": analytics.milestones_by_month(db.session),
+            "step_ids": db.session.scalars(sa.select(HumanTask.element_id).distinct()
+                                           .order_by(HumanTask.element_id)).all(),
+        }
+
+    data, computed_at = FIGURES.get(step, compute, now, current_app.config["ANALYTICS_CACHE_SECONDS"])
+    return render_template("pilot/analytics.html", data=data, step=step, steps=data["step_ids"],
+                           computed_at=computed_at)
+
+
+FIGURES = analytics.CachedFigures()
 
 
 @bp.route("/recognition")
@@ -76,11 +87,15 @@ def _when(value):
 @bp.route("/exports/paths.csv")
 def export_paths():
     """Paths (filters: cohort, status) with their people, dates and current steps."""
-    instances = db.session.scalars(_filtered_instances().order_by(ProcessInstance.id)).all()
+    instances = db.session.scalars(_filtered_instances().order_by(ProcessInstance.id).options(
+        joinedload(ProcessInstance.employee).joinedload(User.manager),
+        joinedload(ProcessInstance.process_version).load_only(ProcessVersion.key, ProcessVersion.version))).all()
     cohorts = {c.id: c.name for c in db.session.scalars(sa.select(Cohort))}
     open_steps = {}
-    for row in db.session.scalars(sa.select(HumanTask).where(HumanTask.status == "open")):
-        open_steps.setdefault(row.instance_id, []).append(row.name)
+    for instance_id, name in db.session.execute(sa.select(HumanTask.instance_id, HumanTask.name).where(
+            HumanTask.status == "open", HumanTask.instance_id.in_(_filtered_instances().with_only_columns(
+                ProcessInstance.id)))):
+        open_steps.setdefault(instance_id, []).append(name)
     rows = [[i.id, i.employee.username if i.employee else i.business_key, i.employee.name if i.employee else "",
              i.employee.department if i.employee else "",
              i.employee.manager.name if i.employee and i.employee.manager else "", cohorts.get(i.cohort_id, ""),
@@ -94,15 +109,19 @@ def export_paths():
 def export_tasks():
     """Tasks with who did them and how long they took (hours), for the filtered paths."""
     ids = _filtered_instances().with_only_columns(ProcessInstance.id)
-    tasks = db.session.scalars(sa.select(HumanTask).where(HumanTask.instance_id.in_(ids))
-                               .order_by(HumanTask.instance_id, HumanTask.id)).all()
+    assignee, finisher = aliased(User), aliased(User)
+    query = (sa.select(HumanTask.id, HumanTask.instance_id, HumanTask.element_id, HumanTask.name, HumanTask.lane,
+                       HumanTask.status, assignee.username, HumanTask.candidate_groups, finisher.username,
+                       HumanTask.created_at, HumanTask.due_at, HumanTask.completed_at)
+             .outerjoin(assignee, assignee.id == HumanTask.assignee_id)
+             .outerjoin(finisher, finisher.id == HumanTask.completed_by_id)
+             .where(HumanTask.instance_id.in_(ids)).order_by(HumanTask.instance_id, HumanTask.id))
     rows = []
-    for t in tasks:
-        hours = round((t.completed_at - t.created_at).total_seconds() / 3600, 2) if t.completed_at else ""
-        rows.append([t.id, t.instance_id, t.element_id, t.name, t.lane or "", t.status,
-                     t.assignee.username if t.assignee else "", ", ".join(t.candidate_groups or []),
-                     t.completed_by.username if t.completed_by else "", _when(t.created_at), _when(t.due_at),
-                     _when(t.completed_at), hours])
+    for (task_id, instance_id, element_id, name, lane, status, assigned, groups, done_by, created, due,
+         completed) in db.session.execute(query):
+        hours = round((completed - created).total_seconds() / 3600, 2) if completed else ""
+        rows.append([task_id, instance_id, element_id, name, lane or "", status, assigned or "",
+                     ", ".join(groups or []), done_by or "", _when(created), _when(due), _when(completed), hours])
     return _csv("tasks.csv", ["task", "path", "step id", "step", "role", "status", "assignee", "groups",
                               "completed by", "created", "due", "completed", "hours"], rows)
 
@@ -112,7 +131,9 @@ def export_milestones():
     """Milestones of the filtered paths with status and recognition."""
     ids = _filtered_instances().with_only_columns(ProcessInstance.id)
     milestones = db.session.scalars(sa.select(Milestone).where(Milestone.instance_id.in_(ids))
-                                    .order_by(Milestone.instance_id, Milestone.number)).all()
+                                    .order_by(Milestone.instance_id, Milestone.number)
+                                    .options(joinedload(Milestone.instance).load_only(ProcessInstance.business_key),
+                                             joinedload(Milestone.recognized_by))).all()
     today = utcnow().date()
     rows = [[m.instance_id, m.instance.business_key, m.number, m.kind, m.title, m.measure,
              m.due_on.isoformat() if m.due_on else "", m.shown_status(today), _when(m.completed_at),
