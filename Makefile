@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: setup run test demo serve clean
+.PHONY: setup run test demo serve clean bench
 
 setup: $(VENV)/.installed node_modules/.installed web/static/build/modeler.js
 
@@ -33,6 +33,10 @@ serve: setup
 
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Benchmarks on PostgreSQL (127.0.0.1:5432, user postgres); they print figures and ratios, see bench/README.md.
+bench: setup
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) node_modules instance .pytest_cache web/static/build

@@ -35,16 +35,28 @@ def _worker_session_factory(app):
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=0, type=int,
+              help="Serve with gunicorn and this many worker processes (production); 0 uses the built-in server.")
+@click.option("--threads", default=4, show_default=True, type=int, help="Threads per gunicorn worker.")
 @click.option("--no-worker", is_flag=True, help="Do not run the timer and email worker inside this process.")
-def serve(host, port, no_worker):
-    """Serve the web application (with one embedded timer and email worker thread)."""
+def serve(host, port, workers, threads, no_worker):
+    """Serve the web application (with one embedded timer and email worker thread unless --no-worker)."""
     from engine.worker import start_thread
 
     from .config import mail_settings
     app = _app()
     _upgrade(app)
-    if not no_worker:
-        start_thread(_worker_session_factory(app), mail_settings(app.config), app.config["WORKER_INTERVAL"])
+
+    def start_worker():
+        if not no_worker:
+            start_thread(_worker_session_factory(app), mail_settings(app.config), app.config["WORKER_INTERVAL"])
+
+    if workers > 0:
+        from .production import serve_with_gunicorn
+        click.echo(f"Career Pathing is running on http://{host}:{port} with {workers} gunicorn worker(s)")
+        serve_with_gunicorn(app, host, port, workers, threads, on_ready=start_worker)
+        return
+    start_worker()
     click.echo(f"Career Pathing is running on http://{host}:{port}  (Ctrl+C stops it)")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 

@@ -1,0 +1,37 @@
+"""The closing table: each figure beside its target, with the ratio that decides."""
+
+
+def print_table(results):
+    rows = []
+    engine = results.get("engine_ms")
+    http = results.get("http")
+    if engine and http:
+        rows.append(("HTTP completion p50 / engine floor", f"{http['single_p50']:.1f} ms / {engine:.2f} ms",
+                     f"{http['single_p50'] / engine:.1f}x", "<= 4x", http["single_p50"] / engine <= 4))
+        rows.append(("completions per second (8 clients)", f"{http['per_second']:.0f}/s", "", ">= 150/s",
+                     http["per_second"] >= 150))
+    for name, figure in (results.get("pages") or {}).items():
+        rows.append((f"{name} p95 ({results['history']['paths']} paths, {results['history']['tasks']} tasks)",
+                     f"{figure['p95']:.1f} ms", "", "<= 50 ms", figure["p95"] <= 50))
+    state = results.get("state") or {}
+    if 10 in state and 1 in state:
+        rows.append(("state growth per revise round (round 10)", f"{state[10]['per_round'] / 1024:.1f} KB", "",
+                     "<= 2 KB + typed text", state[10]["per_round"] <= 2048 + 200))
+        ratio = state[10]["approve_ms"] / state[1]["approve_ms"]
+        rows.append(("completion time round 10 / round 1",
+                     f"{state[10]['approve_ms']:.1f} / {state[1]['approve_ms']:.1f} ms", f"{ratio:.2f}x", "<= 1.2x",
+                     ratio <= 1.2))
+    timers = results.get("timers")
+    if timers and timers.get("p95") is not None:
+        rows.append((f"timer lateness p95 ({timers['count']} timers, 2 workers)", f"{timers['p95']:.2f} s", "",
+                     "<= 2 s", timers["p95"] <= 2))
+    deploy = results.get("deploy")
+    if deploy:
+        rows.append(("deploy shipped process (incl. migrate, seed)", f"{deploy['shipped_s']:.2f} s", "", "", None))
+        rows.append((f"validate corpus ({deploy['corpus_files']} files)", f"{deploy['corpus_s']:.2f} s", "", "", None))
+    width = max(len(row[0]) for row in rows) + 2
+    print()
+    print(f"{'benchmark':<{width}}{'measured':>26}{'ratio':>9}  {'target':<22}met")
+    for name, measured, ratio, target, met in rows:
+        verdict = "" if met is None else ("yes" if met else "NO")
+        print(f"{name:<{width}}{measured:>26}{ratio:>9}  {target:<22}{verdict}")
