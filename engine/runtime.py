@@ -333,8 +333,7 @@ class Runtime:
             follow_up_at=assignment.follow_up_at, priority=assignment.priority, created_at=now,
             substitute_for=absent,
         )
-        self.session.add(row)
-        self.session.flush()
+        self.session.add(row)  # inserted with its history entry and messages at the next flush
         who = assignee.name if assignee else ", ".join(assignment.candidate_users + assignment.candidate_groups)
         if absent is not None:
             who += f" (standing in for {absent.name}, out of office until {absence.ends_on.isoformat()})"
