@@ -1,28 +1,23 @@
 """People administration for admins: the org directory (managers, departments, groups) and accounts."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from engine import authorization
-from engine.errors import Forbidden
 from engine.models import Group, User
 
 from ..auth import hash_password
+from ..auth import role_guard
 from ..extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
 
-@bp.before_request
-@login_required
-def only_admins():
-    """People administration is for admins."""
-    if not authorization.is_admin(current_user):
-        raise Forbidden("Managing people is for administrators.")
+bp.before_request(role_guard(authorization.is_admin, "Managing people is for administrators."))
 
 
 class CheckboxesField(SelectMultipleField):

@@ -9,7 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from engine.errors import DomainError
+from engine.errors import DomainError, Forbidden
 from engine.models import LoginFailure, User, utcnow
 
 from ..extensions import db, login_manager
@@ -142,3 +142,15 @@ def logout():
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
+
+
+def role_guard(has_role, message):
+    """A before-request check for a whole blueprint: log in first, then `has_role(user)` or 403 with `message`."""
+
+    @login_required
+    def guard():
+        if not has_role(current_user):
+            raise Forbidden(message)
+
+    guard.__doc__ = message
+    return guard

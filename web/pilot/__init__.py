@@ -3,24 +3,19 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from engine import authorization, cohorts
 from engine.analytics import cohort_progress
-from engine.errors import Forbidden
 from engine.models import Cohort, CohortMember, HumanTask, ProcessVersion, User
 
+from ..auth import role_guard
 from ..extensions import db
 
 bp = Blueprint("pilot", __name__, url_prefix="/pilot", template_folder="templates")
 
 
-@bp.before_request
-@login_required
-def only_hr():
-    """The pilot pages are for HR."""
-    if not authorization.is_hr(current_user):
-        raise Forbidden("The pilot pages are for HR.")
+bp.before_request(role_guard(authorization.is_hr, "The pilot pages are for HR."))
 
 
 @bp.route("/")

@@ -10,13 +10,14 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from engine import authorization
 from engine.deployment import decode_upload, deploy
-from engine.errors import DeploymentRejected, Forbidden
+from engine.errors import DeploymentRejected
 from engine.models import ProcessInstance, ProcessVersion
 
+from ..auth import role_guard
 from ..extensions import db
 
 bp = Blueprint("processes", __name__, url_prefix="/processes", template_folder="templates")
@@ -24,12 +25,8 @@ bp = Blueprint("processes", __name__, url_prefix="/processes", template_folder="
 RUNNING = ("running", "incident")
 
 
-@bp.before_request
-@login_required
-def only_process_owners():
-    """Process administration is for process owners."""
-    if not authorization.is_process_owner(current_user):
-        raise Forbidden("Process administration is for process owners; ask HR to add you to that group.")
+bp.before_request(role_guard(authorization.is_process_owner,
+                             "Process administration is for process owners; ask HR to add you to that group."))
 
 
 def version_or_404(key, number):
