@@ -108,7 +108,8 @@ class ProcessVersion(Base):
     name: Mapped[str] = mapped_column(sa.String(300))
     version: Mapped[int]
     checksum: Mapped[str] = mapped_column(sa.String(64), index=True)
-    sources: Mapped[dict] = mapped_column(sa.JSON)  # {"bpmn": {file: xml}, "dmn": {...}, "forms": {id: schema}}
+    # {"bpmn": {file: xml}, "dmn": {...}, "forms": {id: schema}}; large, so loaded only when read
+    sources: Mapped[dict] = mapped_column(sa.JSON, deferred=True)
     deployment_name: Mapped[str | None] = mapped_column(sa.String(200))
     deployment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("deployment.id"), index=True)
     deployed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))

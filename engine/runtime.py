@@ -24,7 +24,7 @@ from .forms import validate_submission
 from .models import HumanTask, InstanceEvent, ProcessInstance, utcnow
 from .script_functions import build_functions
 from .scripting import CareerScriptEngine, ScriptError
-from .specs import dump_state, load_state, new_workflow
+from .specs import FORMS, dump_state, load_state, new_workflow
 from .timers import next_timer_at, waiting_timers
 from .validation import form_ref_of
 
@@ -152,7 +152,7 @@ class Runtime:
         """The form-js schema of a task, from the sources of its instance's version."""
         if not row.form_ref:
             return None
-        return row.instance.process_version.sources.get("forms", {}).get(row.form_ref)
+        return FORMS.get(row.instance.process_version).get(row.form_ref)
 
     def record_incident(self, instance_id, element_id, message):
         """Mark an instance as stopped by an incident (after the failed step was rolled back)."""

@@ -118,6 +118,27 @@ class SpecCache:
 SPECS = SpecCache()
 
 
+class FormCache:
+    """The form-js schemas of each process version, read once per process (versions never change)."""
+
+    def __init__(self):
+        self._forms = {}
+        self._lock = threading.Lock()
+
+    def get(self, version):
+        """{form id: schema} of a ProcessVersion."""
+        cache_key = (version.id, version.checksum)
+        forms = self._forms.get(cache_key)
+        if forms is None:
+            forms = (version.sources or {}).get("forms", {})
+            with self._lock:
+                self._forms[cache_key] = forms
+        return forms
+
+
+FORMS = FormCache()
+
+
 def new_workflow(version, script_engine):
     """A fresh workflow for a process version."""
     spec, subprocess_specs = SPECS.get(version)

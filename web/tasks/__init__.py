@@ -10,6 +10,7 @@ from engine.comments import comments_of
 from engine.directory import people_options
 from engine.models import HumanTask, ProcessInstance, utcnow
 from engine.runtime import Runtime
+from engine.specs import FORMS
 
 from ..extensions import db
 from .answers import describe_answers
@@ -53,7 +54,7 @@ def history_of(instance, exclude_id=None):
     rows = db.session.scalars(sa.select(HumanTask).where(
         HumanTask.instance_id == instance.id, HumanTask.status == "completed")
         .order_by(HumanTask.completed_at, HumanTask.id)).all()
-    forms = instance.process_version.sources.get("forms", {})
+    forms = FORMS.get(instance.process_version)
     return [(row, describe_answers(forms.get(row.form_ref), row.outcome)) for row in rows if row.id != exclude_id]
 
 
