@@ -12,31 +12,44 @@ def _percentile(values, share):
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def fill_history(app, paths, tasks_per_path):
-    """`paths` finished-looking paths with `tasks_per_path` task rows each, spread over the demo people."""
+def fill_history(app, paths, tasks_per_path, people=20_000):
+    """A company's history: `people` employees (reporting to 1 in 10 of them), `paths` paths over them (a third
+    still running), `tasks_per_path` task rows each; the demo manager (mia) leads 20 of the running paths' people."""
     from web.extensions import db
     with app.app_context():
         started = time.perf_counter()
         db.session.execute(sa.text("""
+            INSERT INTO "user" (username, name, email, department, job_title, password_hash, active,
+                                email_notifications)
+            SELECT 'p' || g, 'Person ' || g, 'p' || g || '@example.com', 'Dept ' || (g % 40), 'Role', NULL, true, true
+            FROM generate_series(1, :people) g"""), {"people": people})
+        db.session.execute(sa.text("""
+            UPDATE "user" u SET manager_id = m.id FROM "user" m
+            WHERE u.username LIKE 'p%' AND m.username = 'p' || (1 + (substr(u.username, 2)::int % (:people / 10)))
+              AND u.username <> m.username"""), {"people": people})
+        db.session.execute(sa.text("""
+            UPDATE "user" SET manager_id = (SELECT id FROM "user" WHERE username = 'mia')
+            WHERE username IN (SELECT 'p' || g FROM generate_series(1, 20) g)"""))
+        db.session.execute(sa.text("""
             INSERT INTO process_instance (process_version_id, business_key, employee_id, started_by_id, status,
                                           state, lock_version, started_at)
-            SELECT 1, u.username, u.id, u.id, CASE WHEN g % 3 = 0 THEN 'completed' ELSE 'running' END, '{}'::json, 1,
+            SELECT 1, u.username, u.id, u.id, CASE WHEN g % 3 = 0 THEN 'running' ELSE 'completed' END, '{}'::json, 1,
                    now() - (g || ' minutes')::interval
             FROM generate_series(1, :paths) g
-            JOIN "user" u ON u.id = 1 + (g % (SELECT count(*) FROM "user"))"""), {"paths": paths})
+            JOIN "user" u ON u.username = 'p' || (1 + (g % :people))"""), {"paths": paths, "people": people})
         db.session.execute(sa.text("""
             INSERT INTO human_task (instance_id, task_guid, element_id, process_key, name, lane, form_ref, assignee_id,
                                     candidate_users, candidate_groups, status, due_at, created_at, completed_at,
                                     completed_by_id)
             SELECT i.id, md5(i.id::text || '-' || s), 'step_' || s, 'career_pathing', 'Step ' || s, 'Employee', 'x',
-                   i.employee_id, '[]'::json, '[]'::json,
+                   CASE WHEN s % 2 = 0 THEN i.employee_id ELSE e.manager_id END, '[]'::json, '[]'::json,
                    CASE WHEN s < :tasks - 1 OR i.status = 'completed' THEN 'completed' ELSE 'open' END,
                    i.started_at + ((s + 7) || ' days')::interval, i.started_at + (s || ' hours')::interval,
                    CASE WHEN s < :tasks - 1 OR i.status = 'completed'
                         THEN i.started_at + ((s + 1) || ' hours')::interval END,
                    i.employee_id
-            FROM process_instance i, generate_series(0, :tasks - 1) s WHERE i.state::text = '{}'"""),
-            {"tasks": tasks_per_path})
+            FROM process_instance i JOIN "user" e ON e.id = i.employee_id, generate_series(0, :tasks - 1) s
+            WHERE i.state::text = '{}'"""), {"tasks": tasks_per_path})
         db.session.commit()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(sa.text("ANALYZE"))

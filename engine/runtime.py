@@ -124,11 +124,19 @@ class Runtime:
         task = workflow.get_task_from_id(_uuid(row.task_guid))
         return form_context(task) if task is not None else {}
 
+    def _viewed(self, instance):
+        """The workflow of an instance for reading only, restored once per Runtime (pages read it twice)."""
+        viewed = self.__dict__.setdefault("_viewed_workflows", {})
+        key = (instance.id, instance.lock_version)
+        if key not in viewed:
+            viewed[key] = self.restore(instance)
+        return viewed[key]
+
     def current_data(self, instance):
         """The path's process variables as they stand after its latest completed step."""
         if not instance.state:
             return {}
-        workflow = self.restore(instance)
+        workflow = self._viewed(instance)
         task = workflow.last_task or workflow.task_tree
         return dict(task.data)
 
@@ -136,7 +144,7 @@ class Runtime:
         """{element id: "completed" | "active" | "incident"} for the path's own diagram, from its state."""
         states = {}
         if instance.state:
-            for task in self.restore(instance).get_tasks(skip_subprocesses=True):
+            for task in self._viewed(instance).get_tasks(skip_subprocesses=True):
                 element_id = task.task_spec.bpmn_id
                 if element_id is None:
                     continue
