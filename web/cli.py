@@ -11,6 +11,13 @@ def _app():
     return create_app()
 
 
+def _ready_app():
+    """The app with its database schema brought up to date."""
+    app = _app()
+    _upgrade(app)
+    return app
+
+
 def _upgrade(app):
     """Bring the database schema up to date (Alembic migrations)."""
     from flask_migrate import upgrade
@@ -44,8 +51,7 @@ def serve(host, port, workers, threads, no_worker):
     from engine.worker import start_thread
 
     from .config import mail_settings
-    app = _app()
-    _upgrade(app)
+    app = _ready_app()
 
     def start_worker():
         if not no_worker:
@@ -69,8 +75,7 @@ def worker(interval, once):
     from engine.worker import run_forever, tick
 
     from .config import mail_settings
-    app = _app()
-    _upgrade(app)
+    app = _ready_app()
     factory, settings = _worker_session_factory(app), mail_settings(app.config)
     if once:
         session = factory()
@@ -96,8 +101,7 @@ def deploy(paths, name):
     from engine.errors import DeploymentRejected
 
     from .extensions import db
-    app = _app()
-    _upgrade(app)
+    app = _ready_app()
     with app.app_context():
         try:
             files = read_paths(paths)
@@ -180,8 +184,7 @@ def migrate_instances(key, from_version, to_version, instance_ids, apply):
     from engine.runtime import Runtime
 
     from .extensions import db
-    app = _app()
-    _upgrade(app)
+    app = _ready_app()
     with app.app_context():
         def version(number):
             return db.session.scalars(sa.select(ProcessVersion).where(ProcessVersion.key == key,
@@ -231,8 +234,7 @@ def export_command(file):
     from engine.backup import export_data, write_file
 
     from .extensions import db
-    app = _app()
-    _upgrade(app)
+    app = _ready_app()
     revision = _schema_revision(app)
     with app.app_context():
         data = export_data(db.session, revision)
@@ -249,8 +251,7 @@ def import_command(file):
     from engine.backup import BackupError, import_data, read_file
 
     from .extensions import db
-    app = _app()
-    _upgrade(app)
+    app = _ready_app()
     revision = _schema_revision(app)
     with app.app_context():
         try:
@@ -270,8 +271,7 @@ def demo():
 
     from .demo import demo_logins, seed_demo
     from .extensions import db
-    app = _app()
-    _upgrade(app)
+    app = _ready_app()
     with app.app_context():
         files = read_paths([os.path.join(PROJECT_ROOT, "processes"), os.path.join(PROJECT_ROOT, "forms")])
         result = deploy_files(db.session, files, deployment_name="demo", source="demo")
