@@ -7,7 +7,6 @@ asked. Only the assignee completes a task; a task offered to a group is claimed
 first. Process owners administer processes; admins administer people.
 """
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from .errors import ClaimRequired, Forbidden, NotFound
 from .models import HumanTask, ProcessInstance, User
@@ -94,13 +93,21 @@ def workable_condition(user):
     return sa.or_(HumanTask.assignee_id == user.id, candidate_condition(user))
 
 
-def _participant_instance_ids(user):
-    """Instances where the user is asked for something now (an open task they may work on or delegated), or
-    whose tasks were offered to one of their groups (leadership sees what awaits or was decided by its group).
-    Someone asked for a single step (a stakeholder) sees the path only while asked."""
-    open_for_user = sa.and_(HumanTask.status == "open", sa.or_(workable_condition(user), HumanTask.owner_id == user.id))
-    group_matches = [sa.cast(HumanTask.candidate_groups, sa.String).like(f'%"{name}"%') for name in user.group_names]
-    return sa.select(HumanTask.instance_id).where(sa.or_(open_for_user, *group_matches))
+def _visible_instance_ids(user):
+    """Ids of the instances the user may see, as a union of indexed lookups: their own paths, their reports'
+    paths, paths where they are asked for something now (an open task they may work on, or delegated), and
+    paths whose tasks were offered to one of their groups (leadership sees what awaits or was decided by its
+    group). Someone asked for a single step (a stakeholder) sees the path only while asked."""
+    reports = sa.select(User.id).where(User.manager_id == user.id)
+    parts = [
+        sa.select(ProcessInstance.id).where(ProcessInstance.employee_id == user.id),
+        sa.select(ProcessInstance.id).where(ProcessInstance.employee_id.in_(reports)),
+        sa.select(HumanTask.instance_id).where(HumanTask.status == "open", workable_condition(user)),
+        sa.select(HumanTask.instance_id).where(HumanTask.status == "open", HumanTask.owner_id == user.id),
+    ]
+    parts += [sa.select(HumanTask.instance_id).where(sa.cast(HumanTask.candidate_groups, sa.String).like(
+        f'%"{name}"%')) for name in sorted(user.group_names)]
+    return sa.union(*parts)
 
 
 def visible_instances_query(user):
@@ -108,12 +115,7 @@ def visible_instances_query(user):
     query = sa.select(ProcessInstance)
     if is_hr(user):
         return query
-    employee = aliased(User)
-    return query.join(employee, ProcessInstance.employee_id == employee.id).where(sa.or_(
-        ProcessInstance.employee_id == user.id,
-        employee.manager_id == user.id,
-        ProcessInstance.id.in_(_participant_instance_ids(user)),
-    ))
+    return query.where(ProcessInstance.id.in_(_visible_instance_ids(user)))
 
 
 def may_view_instance(session, instance, user):

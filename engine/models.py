@@ -34,7 +34,7 @@ class User(Base):
     job_title: Mapped[str | None] = mapped_column(sa.String(200))
     password_hash: Mapped[str | None] = mapped_column(sa.String(256))
     active: Mapped[bool] = mapped_column(default=True)
-    manager_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    manager_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
     email_notifications: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     manager: Mapped["User | None"] = relationship(remote_side=[id], foreign_keys=[manager_id])
     groups: Mapped[list["Group"]] = relationship(secondary=group_membership, back_populates="members")
@@ -180,7 +180,7 @@ class HumanTask(Base):
     completed_at: Mapped[datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     outcome: Mapped[dict | None] = mapped_column(sa.JSON)
-    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))  # who delegated it (gets it back)
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)  # who delegated it
     substitute_for_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))  # absent assignee replaced
 
     instance: Mapped[ProcessInstance] = relationship()

@@ -2,6 +2,7 @@
 from collections import defaultdict
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -36,7 +37,9 @@ def index():
                                                                          ProcessInstance.id.desc())
     if status in ("running", "completed", "cancelled", "incident"):
         query = query.where(ProcessInstance.status == status)
-    paths = db.paginate(query, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    paths = db.paginate(query.options(joinedload(ProcessInstance.employee),
+                                      joinedload(ProcessInstance.process_version)),
+                        page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     open_steps = _open_steps([path.id for path in paths.items])
     return render_template("paths/index.html", paths=paths, open_steps=open_steps, status=status)
 

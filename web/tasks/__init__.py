@@ -1,5 +1,6 @@
 """The inbox and task pages: people see their tasks and complete them through forms."""
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -66,6 +67,14 @@ INBOX_SORTS = {
 }
 
 
+# What the inbox shows of each task, loaded with the page's query instead of one query per row.
+INBOX_LOADS = (
+    joinedload(HumanTask.instance).joinedload(ProcessInstance.employee),
+    joinedload(HumanTask.instance).joinedload(ProcessInstance.process_version),
+    joinedload(HumanTask.owner), joinedload(HumanTask.substitute_for),
+)
+
+
 def inbox_filters(args):
     """The inbox's sort and filters from the query string, with safe defaults."""
     return {
@@ -96,7 +105,7 @@ def filtered_tasks_query(user, filters, now):
 def inbox():
     page = request.args.get("page", 1, type=int)
     filters = inbox_filters(request.args)
-    tasks = db.paginate(filtered_tasks_query(current_user, filters, utcnow()), page=page,
+    tasks = db.paginate(filtered_tasks_query(current_user, filters, utcnow()).options(*INBOX_LOADS), page=page,
                         per_page=current_app.config["PAGE_SIZE"], error_out=False)
     choices = db.session.execute(open_tasks_query(current_user).order_by(None).with_only_columns(
         HumanTask.name, HumanTask.lane, HumanTask.instance_id, ProcessInstance.business_key).distinct()).all()
