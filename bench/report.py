@@ -1,6 +1,12 @@
 """The closing table: each figure beside its target, with the ratio that decides."""
 
 
+def percentile(values, share):
+    """The value below which `share` of the values lie (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
 def print_table(results):
     rows = []
     engine = results.get("engine_ms")

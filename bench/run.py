@@ -24,6 +24,8 @@ import sqlalchemy as sa
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from bench.report import percentile, print_table  # noqa: E402
+
 PATHS = int(os.environ.get("BENCH_PATHS", 100_000))
 TASKS_PER_PATH = 10
 HTTP_CLIENTS = int(os.environ.get("BENCH_CLIENTS", 8))
@@ -35,11 +37,6 @@ OBJECTIVES = dict(meeting_date="2026-11-20", career_goals="Grow into technical l
                   five_year_vision="Yes, as a staff engineer.", target_role="Staff Engineer")
 
 results = {}
-
-
-def percentile(values, share):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 def say(text):
@@ -304,7 +301,6 @@ def main():
         from bench.scale import bench_pages, bench_timers
         bench_pages(app, url, results, gunicorn, Browser, PATHS, TASKS_PER_PATH)
         bench_timers(app, url, results, pathing, TIMERS)
-        from bench.report import print_table
         print_table(results)
 
 

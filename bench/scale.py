@@ -6,10 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-
-def _percentile(values, share):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+from bench.report import percentile
 
 
 def fill_history(app, paths, tasks_per_path, people=20_000):
@@ -77,7 +74,7 @@ def bench_pages(app, url, results, gunicorn, browser_class, paths, tasks_per_pat
                 assert status == 200, (path, status)
                 if index >= 20:  # the first ones warm caches
                     timings.append((time.perf_counter() - started) * 1000)
-            figures[name] = {"p50": statistics.median(timings), "p95": _percentile(timings, 0.95)}
+            figures[name] = {"p50": statistics.median(timings), "p95": percentile(timings, 0.95)}
             print(f"{name}: p50 {figures[name]['p50']:.1f} ms, p95 {figures[name]['p95']:.1f} ms", flush=True)
     results["pages"] = figures
     results["history"] = {"paths": paths, "tasks": rows}
@@ -149,7 +146,7 @@ def bench_timers(app, url, results, pathing, count, window=60):
     lateness = [(fired[i] - due[i]).total_seconds() for i in due if i in fired]
     results["timers"] = {"count": count, "fired": len(lateness),
                          "p50": statistics.median(lateness) if lateness else None,
-                         "p95": _percentile(lateness, 0.95) if lateness else None}
+                         "p95": percentile(lateness, 0.95) if lateness else None}
     t = results["timers"]
     print(f"timers: {t['fired']} of {count} fired; lateness p50 {t['p50']:.2f} s, p95 {t['p95']:.2f} s"
           if lateness else "timers: none fired", flush=True)

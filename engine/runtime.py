@@ -181,13 +181,7 @@ class Runtime:
             return None
         workflow = self.restore(instance)
         before = waiting_timers(workflow)
-
-        def step():
-            for _ in range(2):  # a fired timer's path runs on the next pass
-                workflow.refresh_timers()
-                workflow.do_engine_steps()
-
-        self._run(instance, workflow, step, element_id=None)
+        self._run(instance, workflow, lambda: fire_due(workflow), element_id=None)
         after = waiting_timers(workflow)
         for task_id, (spec, value) in before.items():
             task = workflow.get_task_from_id(task_id)
@@ -207,14 +201,8 @@ class Runtime:
         if instance.status != "incident":
             raise Conflict(f"Path {instance.id} has no incident to retry; it is {instance.status}.")
         workflow = self.restore(instance)
-
-        def step():
-            workflow.refresh_timers()
-            workflow.do_engine_steps()
-            workflow.refresh_timers()
-            workflow.do_engine_steps()
-
-        self._run(instance, workflow, step, element_id=(instance.incident or {}).get("element_id"))
+        self._run(instance, workflow, lambda: fire_due(workflow),
+                  element_id=(instance.incident or {}).get("element_id"))
         instance.status, instance.incident = "running", None
         self._event(instance, actor, "incident_resolved",
                     message=f"{actor.name if actor else 'The system'} retried the path; it runs again")
@@ -383,6 +371,13 @@ class Runtime:
             when = row.completed_at.strftime("%Y-%m-%d %H:%M") if row.completed_at else ""
             return f"\u201c{row.name}\u201d was already completed by {who} {when} UTC; nothing was changed."
         return f"\u201c{row.name}\u201d is no longer open ({row.status}); nothing was changed."
+
+
+def fire_due(workflow):
+    """Fire the workflow's due timers and run what follows (a fired timer's path runs on the second pass)."""
+    for _ in range(2):
+        workflow.refresh_timers()
+        workflow.do_engine_steps()
 
 
 def form_context(task):

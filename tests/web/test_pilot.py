@@ -83,15 +83,19 @@ def upload_csv(client, text, name="skills.csv"):
     return client.post("/pilot/skills/import", data=data, content_type="multipart/form-data")
 
 
+def previewed_csv(page):
+    """The CSV text the preview page carries to its Import button."""
+    import html
+    return html.unescape(page.split('name="csv_text" hidden aria-hidden="true">')[1].split("</textarea>")[0])
+
+
 def test_skills_csv_import_previews_then_imports(act):
     hana = act.as_("hana")
     preview = upload_csv(hana, CSV_OK)
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "Preview: 4 row(s) to import" in page
     assert db.session.scalars(sa.select(RoleSkill)).all() == []  # a preview changes nothing
-    csv_text = page.split('name="csv_text" hidden aria-hidden="true">')[1].split("</textarea>")[0]
-    import html
-    applied = hana.post("/pilot/skills/import/apply", data={"csv_text": html.unescape(csv_text)})
+    applied = hana.post("/pilot/skills/import/apply", data={"csv_text": previewed_csv(page)})
     assert applied.status_code == 302
     db.session.expire_all()
     staff = db.session.scalars(sa.select(Role).where(Role.title == "Staff Engineer")).one()
@@ -149,9 +153,7 @@ def through_skills(act, instance):
 
 def test_the_skills_step_shows_the_target_roles_skills_and_the_gap(act):
     upload = upload_csv(act.as_("hana"), CSV_OK).get_data(as_text=True)
-    import html
-    act.as_("hana").post("/pilot/skills/import/apply", data={"csv_text": html.unescape(
-        upload.split('name="csv_text" hidden aria-hidden="true">')[1].split("</textarea>")[0])})
+    act.as_("hana").post("/pilot/skills/import/apply", data={"csv_text": previewed_csv(upload)})
     instance = act.start_path("ada")
     through_skills(act, instance)
     task = act.task(instance, "skills_evaluation")

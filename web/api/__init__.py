@@ -131,10 +131,15 @@ class InstanceDetail(MethodView):
     @blp.response(200, InstanceSchema)
     def get(self, instance_id):
         """A path: status, open tasks and its full history."""
-        instance = db.session.get(ProcessInstance, instance_id)
-        if instance is None or not authorization.may_view_instance(db.session, instance, current_user):
-            raise NotFound(f"There is no path {instance_id} that you may see.")
-        return _instance_view(instance)
+        return _instance_view(visible_instance(instance_id))
+
+
+def visible_instance(instance_id):
+    """The path if the caller may see it; 404 otherwise (its existence is not revealed)."""
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None or not authorization.may_view_instance(db.session, instance, current_user):
+        raise NotFound(f"There is no path {instance_id} that you may see.")
+    return instance
 
 
 def _instance_view(instance):

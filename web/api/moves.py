@@ -2,15 +2,12 @@
 from flask.views import MethodView
 from flask_login import current_user, login_required
 
-from engine import authorization
 from engine.comments import add_comment, comments_of
 from engine.directory import user_by_username
-from engine.errors import NotFound
-from engine.models import ProcessInstance
 from engine.task_actions import TaskActions
 
 from ..extensions import db
-from . import blp
+from . import blp, visible_instance
 from .schemas import CommentInSchema, CommentSchema, DelegateSchema, TaskSchema
 
 
@@ -61,13 +58,6 @@ class HandBackTask(MethodView):
         return _moved(TaskActions(db.session).hand_back(task_id, current_user))
 
 
-def _visible_instance(instance_id):
-    instance = db.session.get(ProcessInstance, instance_id)
-    if instance is None or not authorization.may_view_instance(db.session, instance, current_user):
-        raise NotFound(f"There is no path {instance_id} that you may see.")
-    return instance
-
-
 @blp.route("/process-instances/<id:instance_id>/comments")
 class Comments(MethodView):
     decorators = [login_required]
@@ -75,13 +65,13 @@ class Comments(MethodView):
     @blp.response(200, CommentSchema(many=True))
     def get(self, instance_id):
         """Comments on a path, oldest first."""
-        return comments_of(db.session, _visible_instance(instance_id).id)
+        return comments_of(db.session, visible_instance(instance_id).id)
 
     @blp.arguments(CommentInSchema)
     @blp.response(201, CommentSchema)
     def post(self, payload, instance_id):
         """Comment on a path, or on one of its tasks (`task_id`)."""
-        comment = add_comment(db.session, _visible_instance(instance_id), current_user, payload["body"],
+        comment = add_comment(db.session, visible_instance(instance_id), current_user, payload["body"],
                               task_id=payload.get("task_id"))
         db.session.commit()
         return comment

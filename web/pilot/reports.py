@@ -10,6 +10,7 @@ from engine import analytics
 from engine.models import Cohort, HumanTask, Milestone, ProcessInstance, ProcessVersion, User, utcnow
 
 from ..extensions import db
+from ..templating import when
 from ..tasks.answers import describe_answers
 from . import _cohort_or_404, bp
 
@@ -80,10 +81,6 @@ def _csv(filename, header, rows):
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-def _when(value):
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 @bp.route("/exports/paths.csv")
 def export_paths():
     """Paths (filters: cohort, status) with their people, dates and current steps."""
@@ -99,7 +96,7 @@ def export_paths():
     rows = [[i.id, i.employee.username if i.employee else i.business_key, i.employee.name if i.employee else "",
              i.employee.department if i.employee else "",
              i.employee.manager.name if i.employee and i.employee.manager else "", cohorts.get(i.cohort_id, ""),
-             i.process_version.key, i.process_version.version, i.status, _when(i.started_at), _when(i.ended_at),
+             i.process_version.key, i.process_version.version, i.status, when(i.started_at), when(i.ended_at),
              "; ".join(open_steps.get(i.id, []))] for i in instances]
     return _csv("paths.csv", ["path", "employee", "name", "department", "manager", "cohort", "process", "version",
                               "status", "started", "ended", "current steps"], rows)
@@ -121,7 +118,7 @@ def export_tasks():
          completed) in db.session.execute(query):
         hours = round((completed - created).total_seconds() / 3600, 2) if completed else ""
         rows.append([task_id, instance_id, element_id, name, lane or "", status, assigned or "",
-                     ", ".join(groups or []), done_by or "", _when(created), _when(due), _when(completed), hours])
+                     ", ".join(groups or []), done_by or "", when(created), when(due), when(completed), hours])
     return _csv("tasks.csv", ["task", "path", "step id", "step", "role", "status", "assignee", "groups",
                               "completed by", "created", "due", "completed", "hours"], rows)
 
@@ -136,7 +133,7 @@ def export_milestones():
                                              joinedload(Milestone.recognized_by))).all()
     today = utcnow().date()
     rows = [[m.instance_id, m.instance.business_key, m.number, m.kind, m.title, m.measure,
-             m.due_on.isoformat() if m.due_on else "", m.shown_status(today), _when(m.completed_at),
+             m.due_on.isoformat() if m.due_on else "", m.shown_status(today), when(m.completed_at),
              m.recognition_kind or "", m.recognition_note or "", m.recognized_by.username if m.recognized_by else ""]
             for m in milestones]
     return _csv("milestones.csv", ["path", "employee", "number", "type", "title", "measure", "due", "status",
