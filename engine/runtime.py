@@ -22,6 +22,7 @@ from .directory import absence_on, path_variables, user_by_username
 from .errors import ConcurrentChange, Conflict, IncidentRaised, NotFound, TaskAlreadyCompleted, ValidationFailed
 from .forms import validate_submission
 from .models import HumanTask, InstanceEvent, ProcessInstance, utcnow
+from .pruning import pruned_elements
 from .script_functions import build_functions
 from .scripting import CareerScriptEngine, ScriptError
 from .specs import FORMS, dump_state, load_state, new_workflow
@@ -144,7 +145,9 @@ class Runtime:
         """{element id: "completed" | "active" | "incident"} for the path's own diagram, from its state."""
         states = {}
         if instance.state:
-            for task in self._viewed(instance).get_tasks(skip_subprocesses=True):
+            workflow = self._viewed(instance)
+            states.update(dict.fromkeys(pruned_elements(workflow), "completed"))
+            for task in workflow.get_tasks(skip_subprocesses=True):
                 element_id = task.task_spec.bpmn_id
                 if element_id is None:
                     continue

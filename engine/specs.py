@@ -16,6 +16,7 @@ from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
 
 from .parser import AppParser
+from .pruning import PRUNED_ELEMENTS, prune, pruned_elements
 
 
 class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
@@ -25,11 +26,16 @@ class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
         dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        dct[PRUNED_ELEMENTS] = sorted(pruned_elements(workflow))
         return dct
 
     def from_dict(self, dct, spec=None, subprocess_specs=None):
         # Spec objects pass through the registry's restore unchanged.
-        return super().from_dict(dict(dct, spec=spec, subprocess_specs=subprocess_specs or {}))
+        dct = dict(dct, spec=spec, subprocess_specs=subprocess_specs or {})
+        pruned = dct.pop(PRUNED_ELEMENTS, ())
+        workflow = super().from_dict(dct)
+        pruned_elements(workflow).update(pruned)
+        return workflow
 
 
 class DecisionTaskConverter(TaskSpecConverter):
@@ -146,7 +152,9 @@ def new_workflow(version, script_engine):
 
 
 def dump_state(workflow):
-    """The instance state as a JSON-ready dict, without the spec."""
+    """The instance state as a JSON-ready dict, without the spec and without the finished history the engine
+    no longer needs (see `engine.pruning`; the workflow itself is pruned too)."""
+    prune(workflow)
     dct = SERIALIZER.to_dict(workflow)
     dct[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
     return dct

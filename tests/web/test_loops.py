@@ -1,4 +1,7 @@
 """The job-description modify loop and the leadership revise-and-resubmit loop."""
+import json
+
+from engine.models import ProcessInstance
 from engine.runtime import Runtime
 from web.extensions import db
 
@@ -71,3 +74,24 @@ def test_completeness_check_sends_the_path_back_naming_what_is_missing(act):
     draft = act.task(instance, "draft_career_path")
     assert act.submit("mia", draft, dict(CAREER_PATH, milestones=[])).status_code == 422
     assert act.task(instance, "draft_career_path").id == draft.id
+
+
+def test_revise_rounds_do_not_grow_the_stored_path(act):
+    """Each round stores at most 2 KB beyond what people typed; the diagram still shows every step done."""
+    instance = act.start_path("ada")
+    run_to_leadership(act, instance)
+    sizes = []
+    for round_number in range(1, 6):
+        act.complete("leo", instance, "leadership_approval", leadership_decision="modify",
+                     leadership_comments=f"Round {round_number}: add a stretch milestone")
+        act.complete("mia", instance, "draft_career_path", **CAREER_PATH)
+        act.complete("ada", instance, "review_career_path", **PATH_REVIEW)
+        db.session.expire_all()
+        sizes.append(len(json.dumps(db.session.get(ProcessInstance, instance.id).state)))
+    growth = [later - earlier for earlier, later in zip(sizes, sizes[1:])]
+    assert max(growth) <= 2048, sizes
+    states = Runtime(db.session).element_states(db.session.get(ProcessInstance, instance.id))
+    assert states["career_objectives_meeting"] == states["draft_career_path"] == "completed"
+    assert states["leadership_approval"] == "active"
+    act.complete("leo", instance, "leadership_approval", leadership_decision="approve")
+    assert Runtime(db.session).current_data(instance)["approval_round"] == 6
