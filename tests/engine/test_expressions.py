@@ -1,4 +1,6 @@
 """JUEL as Camunda Modeler writes it becomes Python; scripts run restricted."""
+import sys
+
 import pytest
 
 from engine.expressions import ExpressionSyntaxError, is_timer_text, to_python
@@ -55,3 +57,20 @@ def test_runaway_scripts_are_stopped():
     env = RestrictedEnvironment(time_limit=0.2)
     with pytest.raises(ScriptTimeout):
         env.execute("n = 0\nwhile True:\n    n = n + 1", {})
+
+
+def test_script_functions_run_untraced_but_code_handed_to_them_is_still_limited():
+    """Our functions run at full speed under a script; a generator the script hands them stays limited."""
+    calls = []
+
+    def slow_lookup(names):
+        calls.append(sys._getframe().f_trace)  # no trace function follows our own function's lines
+        return sorted(set(names))
+
+    env = RestrictedEnvironment({"lookup": slow_lookup}, time_limit=0.2)
+    context = {}
+    env.execute("found = lookup(['b', 'a', 'b'])", context)
+    assert context["found"] == ["a", "b"] and calls == [None]
+    endless = "def forever():\n    while True:\n        yield 'x'\nfound = lookup(forever())"
+    with pytest.raises(ScriptTimeout):
+        env.execute(endless, {})
