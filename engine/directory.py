@@ -36,7 +36,12 @@ def path_variables(employee):
     }
 
 
-def absence_on(session, user, day):
-    """The user's out-of-office period covering `day` (a date), or None."""
-    return session.scalars(sa.select(Absence).where(Absence.user_id == user.id, Absence.starts_on <= day,
-                                                    Absence.ends_on >= day).order_by(Absence.id)).first()
+def person_and_absence(session, username, day):
+    """(the user with this username or None, their out-of-office period covering `day` or None), in one query."""
+    if not isinstance(username, str) or not username:
+        return None, None
+    found = session.execute(
+        sa.select(User, Absence).outerjoin(Absence, sa.and_(Absence.user_id == User.id, Absence.starts_on <= day,
+                                                            Absence.ends_on >= day))
+        .where(User.username == username).order_by(Absence.id).limit(1)).first()
+    return (found[0], found[1]) if found else (None, None)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -18,7 +19,7 @@ from .context import running
 from .notifications import notify, people_of_task
 from .assignment import AssignmentError, resolve_assignment
 from .deployment import latest_version
-from .directory import absence_on, path_variables, user_by_username
+from .directory import path_variables, person_and_absence
 from .errors import ConcurrentChange, Conflict, IncidentRaised, NotFound, TaskAlreadyCompleted, ValidationFailed
 from .forms import validate_submission
 from .models import HumanTask, InstanceEvent, ProcessInstance, utcnow
@@ -78,33 +79,43 @@ class Runtime:
 
     def complete(self, human_task_id, data, actor):
         """Complete a user task with form data as `actor`; 409 if already done, 403/422 otherwise."""
-        row = self.session.get(HumanTask, human_task_id)
-        if row is None:
-            raise NotFound(f"There is no task {human_task_id}.")
-        instance = self.lock_instance(row.instance_id)
-        self.session.refresh(row)
+        row, instance = self._lock_task(human_task_id)
         if row.status != "open":
             raise TaskAlreadyCompleted(self._already_done_message(row))
         authorization.check_may_complete(row, actor)
-        workflow = self.restore(instance)
-        task = self._ready_task(workflow, row)
-        schema = self.form_schema(row)
-        clean, errors = validate_submission(schema, data, context=form_context(task)) if schema else ({}, {})
-        if errors:
-            raise ValidationFailed("Some answers need attention; nothing was saved.", errors)
-        self._apply(task, clean)
-        row.status = "completed"
-        row.completed_at = self.clock()
-        row.completed_by = actor
-        row.outcome = clean
-        if row.claimed_by_id is None and row.assignee_id is None:
-            row.claimed_by, row.claimed_at = actor, row.completed_at
-        self._event(instance, actor, "task_completed", element_id=row.element_id, human_task=row,
-                    message=f"{actor.name} completed \u201c{row.name}\u201d", data=clean)
-        self._run(instance, workflow, lambda: (task.run(), workflow.do_engine_steps()), element_id=row.element_id)
-        opened = self._sync(instance, workflow, actor)
+        with self.session.no_autoflush:  # everything below is written in one flush by _store
+            workflow = self.restore(instance)
+            task = self._ready_task(workflow, row)
+            schema = self.form_schema(row)
+            clean, errors = validate_submission(schema, data, context=form_context(task)) if schema else ({}, {})
+            if errors:
+                raise ValidationFailed("Some answers need attention; nothing was saved.", errors)
+            self._apply(task, clean)
+            row.status = "completed"
+            row.completed_at = self.clock()
+            row.completed_by = actor
+            row.outcome = clean
+            if row.claimed_by_id is None and row.assignee_id is None:
+                row.claimed_by, row.claimed_at = actor, row.completed_at
+            self._event(instance, actor, "task_completed", element_id=row.element_id, human_task=row,
+                        message=f"{actor.name} completed \u201c{row.name}\u201d", data=clean)
+            self._run(instance, workflow, lambda: (task.run(), workflow.do_engine_steps()),
+                      element_id=row.element_id)
+            opened = self._sync(instance, workflow, actor)
         self._store(instance, workflow)
         return Outcome(instance, completed=row, opened=opened)
+
+    def _lock_task(self, human_task_id):
+        """A task row with its instance (locked, as in `lock_instance`) and version, read fresh in one query."""
+        stmt = (sa.select(HumanTask, ProcessInstance)
+                .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+                .where(HumanTask.id == human_task_id)
+                .options(joinedload(ProcessInstance.process_version), joinedload(ProcessInstance.employee))
+                .with_for_update(of=ProcessInstance).execution_options(populate_existing=True))
+        found = self.session.execute(stmt).first()
+        if found is None:
+            raise NotFound(f"There is no task {human_task_id}.")
+        return found
 
     def lock_instance(self, instance_id):
         """Load an instance for change: row lock on PostgreSQL, version check on flush everywhere."""
@@ -271,8 +282,10 @@ class Runtime:
     def _sync(self, instance, workflow, actor):
         """Make the open human_task rows match the workflow's READY user tasks; return new rows."""
         ready = {str(task.id): task for task in workflow.get_tasks(state=TaskState.READY, manual=True)}
-        open_rows = self.session.scalars(sa.select(HumanTask).where(
-            HumanTask.instance_id == instance.id, HumanTask.status == "open")).all()
+        with self.session.no_autoflush:
+            rows = self.session.scalars(sa.select(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.status == "open")).all()
+        open_rows = [row for row in rows if row.status == "open"]  # not the one just completed, unflushed
         known = set()
         for row in open_rows:
             known.add(row.task_guid)
@@ -314,13 +327,12 @@ class Runtime:
                                  errors={"instance_id": instance.id, "element_id": spec.bpmn_id}) from exc
         assignee = absent = absence = None
         if assignment.assignee:
-            assignee = user_by_username(self.session, assignment.assignee)
+            assignee, absence = person_and_absence(self.session, assignment.assignee, now.date())
             if assignee is None:
                 raise IncidentRaised(f"\u201c{spec.bpmn_name}\u201d ({spec.bpmn_id}) is assigned to "
                                      f"\u201c{assignment.assignee}\u201d, who is not in the org directory. "
                                      f"Nothing was changed.",
                                      errors={"instance_id": instance.id, "element_id": spec.bpmn_id})
-            absence = absence_on(self.session, assignee, now.date())
             if absence is not None:
                 absent, assignee = assignee, absence.substitute
         row = HumanTask(

@@ -4,7 +4,7 @@ Authentication is the session cookie or HTTP Basic. Input goes through the
 schemas in `schemas.py`, which also document the API at /api/v1/openapi.json.
 """
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, jsonify
 from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import Api, Blueprint
@@ -95,9 +95,11 @@ class CompleteTask(MethodView):
         """Complete a task with form data: 409 if already completed, 422 with per-field errors if invalid."""
         _visible_task(task_id)
         outcome = Runtime(db.session).complete(task_id, payload["data"], current_user)
+        # The answer is built before the commit, from what was just written (nothing is read back).
+        answer = CompletionSchema().dump({"instance_id": outcome.instance.id,
+                                          "instance_status": outcome.instance.status, "next_tasks": outcome.opened})
         db.session.commit()
-        return {"instance_id": outcome.instance.id, "instance_status": outcome.instance.status,
-                "next_tasks": outcome.opened}
+        return jsonify(answer)
 
 
 @blp.route("/process-instances")
