@@ -43,22 +43,26 @@ def open_task_for(session, instance_id, user):
     """The user's open task in a path (assigned to them or offered to them), to link a message to."""
     if instance_id is None:
         return None
-    return session.scalars(sa.select(HumanTask).where(
+    rows = session.scalars(sa.select(HumanTask).where(
         HumanTask.instance_id == instance_id, HumanTask.status == "open",
-        authorization.workable_condition(user)).order_by(HumanTask.id)).first()
+        authorization.workable_condition(user)).order_by(HumanTask.id)).all()
+    # (a row completed in this very action, not yet flushed, still reads as open in the database)
+    return next((row for row in rows if row.status == "open"), None)
 
 
 def notify(session, users, subject, body="", kind="message", instance_id=None, human_task=None, now=None):
-    """Queue a message for each user (flushes nothing; the caller's transaction carries it)."""
+    """Queue a message for each user, in the caller's transaction (one INSERT); returns how many were queued.
+    `human_task`, when given, must already have its id (be flushed)."""
     rows = []
     for user in users:
         task = human_task if human_task is not None else open_task_for(session, instance_id, user)
-        row = Notification(user_id=user.id, kind=kind, subject=subject[:300], body=body, instance_id=instance_id,
-                           human_task=task, created_at=now or utcnow(),
-                           email_status="pending" if user.email and user.email_notifications else "off")
-        session.add(row)
-        rows.append(row)
-    return rows
+        rows.append({"user_id": user.id, "kind": kind, "subject": subject[:300], "body": body,
+                     "instance_id": instance_id, "human_task_id": task.id if task is not None else None,
+                     "created_at": now or utcnow(), "read_at": None, "emailed_at": None, "email_attempts": 0,
+                     "email_status": "pending" if user.email and user.email_notifications else "off"})
+    if rows:
+        session.execute(Notification.__table__.insert(), rows)
+    return len(rows)
 
 
 def unread_count(session, user):

@@ -48,6 +48,8 @@ class Runtime:
     def __init__(self, session, clock=utcnow):
         self.session = session
         self.clock = clock
+        self._history = []  # (task row or None, instance_event entry), written by _flush
+        self._unannounced = []  # new task rows whose people are told once the rows have ids
 
     # -- starting -------------------------------------------------------------------------
 
@@ -78,8 +80,10 @@ class Runtime:
     # -- completing -----------------------------------------------------------------------
 
     def complete(self, human_task_id, data, actor):
-        """Complete a user task with form data as `actor`; 409 if already done, 403/422 otherwise."""
+        """Complete a user task with form data as `actor`: 404 unless they may see it, 409 if already done,
+        403/422 otherwise."""
         row, instance = self._lock_task(human_task_id)
+        authorization.check_may_see_task(self.session, row, actor)
         if row.status != "open":
             raise TaskAlreadyCompleted(self._already_done_message(row))
         authorization.check_may_complete(row, actor)
@@ -184,7 +188,7 @@ class Runtime:
         instance.incident = {"element_id": element_id, "message": message, "at": self.clock().isoformat()}
         instance.status = "incident"
         self._event(instance, None, "incident", element_id=element_id, message=message)
-        self.session.flush()
+        self._flush()
 
     def fire_timers(self, instance_id):
         """Fire the due timers of a running path (one transaction, locked); returns the Outcome, or None when
@@ -233,7 +237,8 @@ class Runtime:
         return Outcome(instance, opened=opened)
 
     def record_event(self, instance, actor, kind, element_id=None, message="", data=None):
-        """Append a history entry to a path (the history is never edited)."""
+        """Append a history entry to a path (the history is never edited); it is written with the rest of the
+        action when the path is stored."""
         self._event(instance, actor, kind, element_id=element_id, message=message, data=data)
 
     def continue_after_change(self, instance, workflow, actor):
@@ -344,13 +349,13 @@ class Runtime:
             follow_up_at=assignment.follow_up_at, priority=assignment.priority, created_at=now,
             substitute_for=absent,
         )
-        self.session.add(row)  # inserted with its history entry and messages at the next flush
+        self.session.add(row)  # inserted at the next flush; its history entry and messages right after
         who = assignee.name if assignee else ", ".join(assignment.candidate_users + assignment.candidate_groups)
         if absent is not None:
             who += f" (standing in for {absent.name}, out of office until {absence.ends_on.isoformat()})"
         self._event(instance, None, "task_created", element_id=spec.bpmn_id, human_task=row,
                     message=f"\u201c{row.name}\u201d is waiting for {who}")
-        self._announce(row, instance)
+        self._unannounced.append(row)
         return row
 
     def _announce(self, row, instance):
@@ -370,15 +375,29 @@ class Runtime:
             instance.status = "completed"
             instance.ended_at = self.clock()
             self._event(instance, None, "completed", message="The path is complete")
+        self._flush()
+
+    def _flush(self):
+        """Write what this action changed: the ORM rows first (new task rows get their ids), then the history
+        entries in one statement, then the messages announcing new tasks. History and messages are append-only
+        and never read back within the action, so they skip the ORM's unit of work."""
         try:
             self.session.flush()
         except StaleDataError:
             raise ConcurrentChange("Someone else changed this path at the same moment; "
                                    "nothing was saved. Reload and try again.") from None
+        if self._history:
+            self.session.execute(InstanceEvent.__table__.insert(), [
+                dict(entry, human_task_id=row.id if row is not None else None) for row, entry in self._history])
+            self._history.clear()
+        while self._unannounced:
+            row = self._unannounced.pop(0)
+            self._announce(row, row.instance)
 
     def _event(self, instance, actor, kind, element_id=None, human_task=None, message="", data=None):
-        self.session.add(InstanceEvent(instance_id=instance.id, at=self.clock(), actor=actor, kind=kind,
-                                       element_id=element_id, human_task=human_task, message=message, data=data))
+        self._history.append((human_task, {"instance_id": instance.id, "at": self.clock(),
+                                           "actor_id": actor.id if actor else None, "kind": kind,
+                                           "element_id": element_id, "message": message, "data": data}))
 
     def _already_done_message(self, row):
         if row.status == "completed":
