@@ -82,7 +82,7 @@ class Runtime:
     def complete(self, human_task_id, data, actor):
         """Complete a user task with form data as `actor`: 404 unless they may see it, 409 if already done,
         403/422 otherwise."""
-        row, instance = self._lock_task(human_task_id)
+        instance, row, open_rows = self._lock_task(human_task_id)
         authorization.check_may_see_task(self.session, row, actor)
         if row.status != "open":
             raise TaskAlreadyCompleted(self._already_done_message(row))
@@ -105,21 +105,27 @@ class Runtime:
                         message=f"{actor.name} completed \u201c{row.name}\u201d", data=clean)
             self._run(instance, workflow, lambda: (task.run(), workflow.do_engine_steps()),
                       element_id=row.element_id)
-            opened = self._sync(instance, workflow, actor)
+            opened = self._sync(instance, workflow, actor, [r for r in open_rows if r is not row])
         self._store(instance, workflow)
         return Outcome(instance, completed=row, opened=opened)
 
     def _lock_task(self, human_task_id):
-        """A task row with its instance (locked, as in `lock_instance`) and version, read fresh in one query."""
-        stmt = (sa.select(HumanTask, ProcessInstance)
-                .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
-                .where(HumanTask.id == human_task_id)
-                .options(joinedload(ProcessInstance.process_version), joinedload(ProcessInstance.employee))
-                .with_for_update(of=ProcessInstance).execution_options(populate_existing=True))
-        found = self.session.execute(stmt).first()
-        if found is None:
+        """(instance, task row, open rows of the instance) for completing a task: the instance is locked first
+        (as in `lock_instance`, with its version and employee), then its rows are read, so they are current even
+        when another completion held the lock."""
+        owner = sa.select(HumanTask.instance_id).where(HumanTask.id == human_task_id).scalar_subquery()
+        instance = self.session.scalars(
+            sa.select(ProcessInstance).where(ProcessInstance.id == owner)
+            .options(joinedload(ProcessInstance.process_version), joinedload(ProcessInstance.employee))
+            .with_for_update(of=ProcessInstance).execution_options(populate_existing=True)).first()
+        if instance is None:
             raise NotFound(f"There is no task {human_task_id}.")
-        return found
+        rows = self.session.scalars(
+            sa.select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                       sa.or_(HumanTask.id == human_task_id, HumanTask.status == "open"))
+            .execution_options(populate_existing=True)).all()
+        row = next(r for r in rows if r.id == human_task_id)
+        return instance, row, [r for r in rows if r.status == "open"]
 
     def lock_instance(self, instance_id):
         """Load an instance for change: row lock on PostgreSQL, version check on flush everywhere."""
@@ -137,7 +143,7 @@ class Runtime:
     def task_data(self, row):
         """The data a user task sees (for prefilling its form and showing context)."""
         workflow = self.restore(row.instance)
-        task = workflow.get_task_from_id(_uuid(row.task_guid))
+        task = find_task(workflow, row.task_guid)
         return form_context(task) if task is not None else {}
 
     def _viewed(self, instance):
@@ -202,7 +208,7 @@ class Runtime:
         self._run(instance, workflow, lambda: fire_due(workflow), element_id=None)
         after = waiting_timers(workflow)
         for task_id, (spec, value) in before.items():
-            task = workflow.get_task_from_id(task_id)
+            task = find_task(workflow, task_id)
             cancelled = task is not None and task.state == TaskState.CANCELLED
             if not cancelled and after.get(task_id, (None, None))[1] != value:
                 self._event(instance, None, "timer_fired", element_id=spec.bpmn_id,
@@ -270,7 +276,7 @@ class Runtime:
                                  errors={"instance_id": instance.id, "element_id": where}) from exc
 
     def _ready_task(self, workflow, row):
-        task = workflow.get_task_from_id(_uuid(row.task_guid))
+        task = find_task(workflow, row.task_guid)
         if task is None or task.state != TaskState.READY:
             raise ConcurrentChange(f"\u201c{row.name}\u201d is no longer waiting for input; nothing was changed.")
         return task
@@ -284,13 +290,13 @@ class Runtime:
         else:
             task.data.update(clean)
 
-    def _sync(self, instance, workflow, actor):
-        """Make the open human_task rows match the workflow's READY user tasks; return new rows."""
+    def _sync(self, instance, workflow, actor, open_rows=None):
+        """Make the open human_task rows match the workflow's READY user tasks; return new rows. `open_rows`
+        are the instance's open rows when the caller read them already (after locking the instance)."""
         ready = {str(task.id): task for task in workflow.get_tasks(state=TaskState.READY, manual=True)}
-        with self.session.no_autoflush:
-            rows = self.session.scalars(sa.select(HumanTask).where(
+        if open_rows is None:
+            open_rows = self.session.scalars(sa.select(HumanTask).where(
                 HumanTask.instance_id == instance.id, HumanTask.status == "open")).all()
-        open_rows = [row for row in rows if row.status == "open"]  # not the one just completed, unflushed
         known = set()
         for row in open_rows:
             known.add(row.task_guid)
@@ -436,9 +442,16 @@ def _describe(exc):
     return text.split("\n")[0]
 
 
-def _uuid(text):
+def find_task(workflow, task_id):
+    """The task with this id (a UUID or its text) in the workflow or one of its sub-workflows, or None (finished
+    tasks may have been pruned; SpiffWorkflow's own lookup raises instead)."""
     try:
-        return UUID(text)
+        task_id = task_id if isinstance(task_id, UUID) else UUID(str(task_id))
     except ValueError:
         return None
+    for sub in (workflow, *workflow.subprocesses.values()):
+        task = sub.tasks.get(task_id)
+        if task is not None:
+            return task
+    return None
 

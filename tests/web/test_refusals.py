@@ -77,3 +77,16 @@ def test_other_peoples_paths_are_hidden(act):
     assert act.as_("mia").get(f"/paths/{instance.id}").status_code == 200  # her report
     assert act.as_("hana").get(f"/paths/{instance.id}").status_code == 200  # HR
     assert act.as_("ben").get(f"/api/v1/process-instances/{instance.id}").status_code == 404
+
+
+def test_a_task_no_longer_in_the_workflow_is_a_conflict_not_a_crash(act):
+    """An open row whose step the workflow no longer has (finished history is pruned) answers 409."""
+    instance = act.start_path("ada")
+    task = act.task(instance, "career_objectives_meeting")
+    task.task_guid = "00000000-0000-4000-8000-000000000000"
+    db.session.commit()
+    response = act.as_("ada").post(f"/api/v1/tasks/{task.id}/complete", json={"data": OBJECTIVES})
+    assert response.status_code == 409
+    assert "no longer waiting" in response.get_json()["message"]
+    db.session.expire_all()
+    assert db.session.get(HumanTask, task.id).status == "open"
