@@ -16,6 +16,8 @@ def print_table(results):
                      f"{http['single_p50'] / engine:.1f}x", "<= 4x", http["single_p50"] / engine <= 4))
         rows.append(("completions per second (8 clients)", f"{http['per_second']:.0f}/s", "", ">= 150/s",
                      http["per_second"] >= 150))
+        rows.append(("  for scale: GET /health p50 (HTTP + 1 query)", f"{http['health_p50']:.2f} ms",
+                     f"{http['health_p50'] / engine:.1f}x", "", None))
     for name, figure in (results.get("pages") or {}).items():
         rows.append((f"{name} p95 ({results['history']['paths']} paths, {results['history']['tasks']} tasks)",
                      f"{figure['p95']:.1f} ms", "", "<= 50 ms", figure["p95"] <= 50))

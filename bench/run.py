@@ -2,6 +2,7 @@
 
     make bench                       # everything, default sizes
     BENCH_PATHS=20000 make bench     # smaller history for a quick look
+    BENCH_ONLY=engine,http make bench  # some sections only (deploy, engine, state, http, pages, timers)
 
 Each section prints as it finishes; the table at the end compares with the targets.
 Nothing here is a test: timings depend on the machine.
@@ -113,7 +114,8 @@ def waiting_paths(app, count, username="ada"):
 
 
 def bench_engine_floor(app, rounds=300):
-    """Restore + complete one user task + engine steps + serialize, bare SpiffWorkflow, no database."""
+    """Restore + complete one user task + engine steps + serialize, bare SpiffWorkflow, no database: from the
+    state's JSON text as stored, back to JSON text."""
     from SpiffWorkflow.util.task import TaskState
 
     from engine.models import ProcessInstance
@@ -123,17 +125,17 @@ def bench_engine_floor(app, rounds=300):
     _ids, instance_id = waiting_paths(app, 1)
     with app.app_context():
         instance = db.session.get(ProcessInstance, instance_id)
-        version, state = instance.process_version, instance.state
-        load_state(version, state, CareerScriptEngine())  # parse and cache the spec first
+        version, text = instance.process_version, json.dumps(instance.state)
+        load_state(version, json.loads(text), CareerScriptEngine())  # parse and cache the spec first
         timings = []
         for _ in range(rounds):
             started = time.perf_counter()
-            workflow = load_state(version, state, CareerScriptEngine())
+            workflow = load_state(version, json.loads(text), CareerScriptEngine())
             task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
             task.data.update(OBJECTIVES)
             task.run()
             workflow.do_engine_steps()
-            dump_state(workflow)
+            json.dumps(dump_state(workflow))
             timings.append((time.perf_counter() - started) * 1000)
     results["engine_ms"] = statistics.median(timings)
     say(f"engine floor: median {results['engine_ms']:.2f} ms per completion ({rounds} rounds)")
@@ -200,6 +202,12 @@ def bench_http(app, url):
         warm = Browser("ada")
         for task_id in task_ids[-HTTP_CLIENTS * 5:]:
             warm.complete(task_id, OBJECTIVES)
+        # the floor of any request here: HTTP through gunicorn and one database round trip (GET /health)
+        health = []
+        for _ in range(300):
+            started = time.perf_counter()
+            assert warm.request("GET", "/health")[0] == 200
+            health.append((time.perf_counter() - started) * 1000)
         # one client alone: latency without queueing
         single = []
         for task_id in task_ids[:100]:
@@ -208,9 +216,9 @@ def bench_http(app, url):
             single.append((time.perf_counter() - started) * 1000)
         queue = list(task_ids[100:HTTP_COMPLETIONS])
         lock, latencies, failures = threading.Lock(), [], []
+        browsers = [Browser("ada") for _ in range(HTTP_CLIENTS)]  # logged in before the clock starts
 
-        def client():
-            browser = Browser("ada")
+        def client(browser):
             while True:
                 with lock:
                     if not queue:
@@ -221,17 +229,19 @@ def bench_http(app, url):
                 with lock:
                     (latencies if status == 200 else failures).append((time.perf_counter() - started) * 1000)
 
-        threads = [threading.Thread(target=client) for _ in range(HTTP_CLIENTS)]
+        threads = [threading.Thread(target=client, args=(browser,)) for browser in browsers]
         started = time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - started
-    results["http"] = {"single_p50": statistics.median(single), "single_p95": percentile(single, 0.95),
+    results["http"] = {"health_p50": statistics.median(health[50:]),
+                       "single_p50": statistics.median(single), "single_p95": percentile(single, 0.95),
                        "p50": statistics.median(latencies), "p95": percentile(latencies, 0.95),
                        "per_second": len(latencies) / elapsed, "failures": len(failures)}
     h = results["http"]
+    say(f"HTTP + one database round trip (GET /health): p50 {h['health_p50']:.2f} ms")
     say(f"HTTP completion: one client p50 {h['single_p50']:.1f} ms p95 {h['single_p95']:.1f} ms; "
         f"{HTTP_CLIENTS} clients p50 {h['p50']:.1f} ms p95 {h['p95']:.1f} ms, {h['per_second']:.0f}/s, "
         f"{h['failures']} failed")
@@ -239,8 +249,9 @@ def bench_http(app, url):
 
 # --- state growth -----------------------------------------------------------------------------------------
 
-def bench_state_growth(app):
-    """Stored state and completion time after 1, 5 and 10 revise-and-resubmit rounds."""
+def bench_state_growth(app, paths=9):
+    """Stored state and completion time after 1, 5 and 10 revise-and-resubmit rounds: `paths` paths go through
+    the rounds side by side; a round's figure is the median of their leadership completions."""
     from engine.models import HumanTask, ProcessInstance, User
     from engine.runtime import Runtime
     from engine.task_actions import TaskActions
@@ -249,19 +260,24 @@ def bench_state_growth(app):
     with app.app_context():
         people = {u.username: u for u in db.session.scalars(sa.select(User))}
         runtime = Runtime(db.session)
-        instance = runtime.start("career_pathing", people["ada"], people["ada"]).instance
+        instances = [runtime.start("career_pathing", people["ada"], people["ada"]).instance for _ in range(paths)]
         db.session.commit()
 
         def do(element_id, username, data):
-            row = db.session.scalars(sa.select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                                                HumanTask.element_id == element_id,
-                                                                HumanTask.status == "open")).first()
-            if row.assignee_id is None:
-                TaskActions(db.session).claim(row.id, people[username])
-            started = time.perf_counter()
-            runtime.complete(row.id, data, people[username])
-            db.session.commit()
-            return (time.perf_counter() - started) * 1000
+            """Complete `element_id` in every path; returns the median completion time (ms)."""
+            timings = []
+            for instance in instances:
+                row = db.session.scalars(sa.select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                                    HumanTask.element_id == element_id,
+                                                                    HumanTask.status == "open")).first()
+                if row.assignee_id is None:
+                    TaskActions(db.session).claim(row.id, people[username])
+                    db.session.commit()
+                started = time.perf_counter()
+                Runtime(db.session).complete(row.id, data, people[username])
+                db.session.commit()
+                timings.append((time.perf_counter() - started) * 1000)
+            return statistics.median(timings)
 
         for element_id, username, data in [
                 ("career_objectives_meeting", "ada", OBJECTIVES), ("draft_job_description", "ada", JOB_DESCRIPTION),
@@ -277,30 +293,47 @@ def bench_state_growth(app):
                                                            "leadership_comments": typed})
             do("draft_career_path", "mia", CAREER_PATH)
             do("review_career_path", "ada", PATH_REVIEW)
-            db.session.refresh(instance)
-            size = len(json.dumps(db.session.get(ProcessInstance, instance.id).state))
+            db.session.expire_all()
+            size = statistics.median(len(json.dumps(db.session.get(ProcessInstance, instance.id).state))
+                                     for instance in instances)
             if round_number in (1, 5, 10):
                 figures[round_number] = {"bytes": size, "approve_ms": approve_ms,
                                          "per_round": size - previous_size if previous_size else None}
             previous_size = size
     results["state"] = figures
     for number, figure in figures.items():
-        growth = f" (+{figure['per_round'] / 1024:.1f} KB that round)" if figure["per_round"] else ""
+        growth = f" ({figure['per_round'] / 1024:+.1f} KB that round)" if figure["per_round"] is not None else ""
         say(f"state after {number} round(s): {figure['bytes'] / 1024:.1f} KB{growth}, "
-            f"a completion {figure['approve_ms']:.1f} ms")
+            f"a completion {figure['approve_ms']:.1f} ms (median of {paths} paths)")
+
+
+SECTIONS = ("deploy", "engine", "state", "http", "pages", "timers")
 
 
 def main():
+    only = [name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()]
+    unknown = set(only) - set(SECTIONS)
+    if unknown:
+        sys.exit(f"BENCH_ONLY names unknown sections: {', '.join(sorted(unknown))}; choose from {', '.join(SECTIONS)}")
+    wanted = set(only or SECTIONS)
     with fresh_database() as url:
         say(f"Career Pathing benchmarks on {url.rsplit('@', 1)[-1]}")
-        bench_deploy(url)
+        if "deploy" in wanted:
+            bench_deploy(url)
+        else:
+            pathing(url, "demo")
         app = make_app(url)
-        bench_engine_floor(app)
-        bench_state_growth(app)
-        bench_http(app, url)
+        if "engine" in wanted or "http" in wanted:  # the HTTP ratio needs the floor
+            bench_engine_floor(app)
+        if "state" in wanted:
+            bench_state_growth(app)
+        if "http" in wanted:
+            bench_http(app, url)
         from bench.scale import bench_pages, bench_timers
-        bench_pages(app, url, results, gunicorn, Browser, PATHS, TASKS_PER_PATH)
-        bench_timers(app, url, results, pathing, TIMERS)
+        if "pages" in wanted:
+            bench_pages(app, url, results, gunicorn, Browser, PATHS, TASKS_PER_PATH)
+        if "timers" in wanted:
+            bench_timers(app, url, results, pathing, TIMERS)
         print_table(results)
 
 

@@ -22,7 +22,7 @@ def create_app(config=None):
     from . import converters
     converters.init_app(app)
 
-    from . import account, admin, auth, errors, paths, pilot, processes, security, tasks, vendor
+    from . import account, admin, auth, errors, health, paths, pilot, processes, security, tasks, vendor
     from .processes import engine_rest
     from .api import init_api
 
@@ -35,6 +35,7 @@ def create_app(config=None):
     app.register_blueprint(processes.bp)
     app.register_blueprint(engine_rest.bp)
     app.register_blueprint(vendor.bp)
+    app.register_blueprint(health.bp)
     init_api(app)
     errors.init_app(app)
     security.init_app(app)
