@@ -196,10 +196,9 @@ class Runtime:
         self._event(instance, None, "incident", element_id=element_id, message=message)
         self._flush()
 
-    def fire_timers(self, instance_id):
-        """Fire the due timers of a running path (one transaction, locked); returns the Outcome, or None when
-        the path no longer runs."""
-        instance = self.lock_instance(instance_id)
+    def fire_timers(self, instance):
+        """Fire the due timers of a running path the caller has locked (the worker claims it); returns the
+        Outcome, or None when the path no longer runs."""
         if instance.status != "running":
             instance.next_timer_at = None
             return None

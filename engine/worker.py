@@ -9,6 +9,7 @@ import logging
 import threading
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from .errors import ConcurrentChange, IncidentRaised
 from .models import ProcessInstance, utcnow
@@ -19,11 +20,14 @@ log = logging.getLogger(__name__)
 
 
 def claim_due_instance(session, now, skip=()):
-    """The running path whose next timer is the most overdue, locked for this worker (None if there is none)."""
+    """The running path whose next timer is the most overdue, locked for this worker and read fresh with its
+    version and employee (None if there is none)."""
     query = (sa.select(ProcessInstance)
              .where(ProcessInstance.status == "running", ProcessInstance.next_timer_at <= now)
              .order_by(ProcessInstance.next_timer_at, ProcessInstance.id).limit(1)
-             .with_for_update(skip_locked=True))
+             .options(joinedload(ProcessInstance.process_version), joinedload(ProcessInstance.employee))
+             .with_for_update(skip_locked=True, of=ProcessInstance)
+             .execution_options(populate_existing=True))
     if skip:
         query = query.where(ProcessInstance.id.notin_(skip))
     return session.scalars(query).first()
@@ -39,7 +43,7 @@ def fire_due_timers(session, clock=utcnow, limit=500):
             break
         instance_id = instance.id
         try:
-            Runtime(session, clock).fire_timers(instance_id)
+            Runtime(session, clock).fire_timers(instance)
             session.commit()
             fired.append(instance_id)
         except ConcurrentChange:
