@@ -5,12 +5,10 @@ method is one user action: it flushes and leaves the commit (or rollback) to the
 caller, so a failure anywhere leaves nothing half-written.
 """
 from dataclasses import dataclass, field
-from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
-from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
@@ -27,8 +25,9 @@ from .pruning import pruned_elements
 from .script_functions import build_functions
 from .scripting import CareerScriptEngine, ScriptError
 from .specs import FORMS, dump_state, load_state, new_workflow
-from .timers import next_timer_at, waiting_timers
+from .timers import fire_due, next_timer_at, waiting_timers
 from .validation import form_ref_of
+from .workflow_tasks import find_task, form_context, multi_instance_item
 
 ENGINE_ERRORS = (SpiffWorkflowException, ScriptError, AssignmentError)
 
@@ -87,7 +86,7 @@ class Runtime:
         if row.status != "open":
             raise TaskAlreadyCompleted(self._already_done_message(row))
         authorization.check_may_complete(row, actor)
-        with self.session.no_autoflush:  # everything below is written in one flush by _store
+        with self.session.no_autoflush:  # everything below is written at the end, by _store
             workflow = self.restore(instance)
             task = self._ready_task(workflow, row)
             schema = self.form_schema(row)
@@ -124,7 +123,9 @@ class Runtime:
             sa.select(HumanTask).where(HumanTask.instance_id == instance.id,
                                        sa.or_(HumanTask.id == human_task_id, HumanTask.status == "open"))
             .execution_options(populate_existing=True)).all()
-        row = next(r for r in rows if r.id == human_task_id)
+        row = next((r for r in rows if r.id == human_task_id), None)
+        if row is None:
+            raise NotFound(f"There is no task {human_task_id}.")
         return instance, row, [r for r in rows if r.status == "open"]
 
     def lock_instance(self, instance_id):
@@ -283,7 +284,7 @@ class Runtime:
     @staticmethod
     def _apply(task, clean):
         """Put submitted data into the task; a multi-instance task keeps it in its element variable."""
-        item_name = _multi_instance_item(task)
+        item_name = multi_instance_item(task)
         if item_name and isinstance(task.data.get(item_name), dict):
             task.data[item_name] = {**task.data[item_name], **clean}
         else:
@@ -363,8 +364,9 @@ class Runtime:
         self._unannounced.append(row)
         return row
 
-    def _announce(self, row, instance):
+    def _announce(self, row):
         """Tell the people a new task is for that it waits for them."""
+        instance = row.instance
         employee = instance.employee.name if instance.employee else instance.business_key
         due = f" It is due {row.due_at.strftime('%Y-%m-%d')}." if row.due_at else ""
         stand_in = f" You stand in for {row.substitute_for.name}, who is out of office." if row.substitute_for else ""
@@ -397,7 +399,7 @@ class Runtime:
             self._history.clear()
         while self._unannounced:
             row = self._unannounced.pop(0)
-            self._announce(row, row.instance)
+            self._announce(row)
 
     def _event(self, instance, actor, kind, element_id=None, human_task=None, message="", data=None):
         self._history.append((human_task, {"instance_id": instance.id, "at": self.clock(),
@@ -412,45 +414,6 @@ class Runtime:
         return f"\u201c{row.name}\u201d is no longer open ({row.status}); nothing was changed."
 
 
-def fire_due(workflow):
-    """Fire the workflow's due timers and run what follows (a fired timer's path runs on the second pass)."""
-    for _ in range(2):
-        workflow.refresh_timers()
-        workflow.do_engine_steps()
-
-
-def form_context(task):
-    """Data a task's form is filled from: task data, plus the element variable of a multi-instance task."""
-    data = dict(task.data)
-    item_name = _multi_instance_item(task)
-    if item_name and isinstance(data.get(item_name), dict):
-        data.update(data[item_name])
-    return data
-
-
-def _multi_instance_item(task):
-    parent = task.parent
-    spec = getattr(parent, "task_spec", None)
-    if isinstance(spec, MultiInstanceTask) and getattr(spec, "output_item", None) is not None:
-        return spec.output_item.bpmn_id
-    return None
-
-
 def _describe(exc):
     text = str(exc).strip() or exc.__class__.__name__
     return text.split("\n")[0]
-
-
-def find_task(workflow, task_id):
-    """The task with this id (a UUID or its text) in the workflow or one of its sub-workflows, or None (finished
-    tasks may have been pruned; SpiffWorkflow's own lookup raises instead)."""
-    try:
-        task_id = task_id if isinstance(task_id, UUID) else UUID(str(task_id))
-    except ValueError:
-        return None
-    for sub in (workflow, *workflow.subprocesses.values()):
-        task = sub.tasks.get(task_id)
-        if task is not None:
-            return task
-    return None
-
