@@ -30,7 +30,7 @@ from bench.report import percentile, print_table  # noqa: E402
 PATHS = int(os.environ.get("BENCH_PATHS", 100_000))
 TASKS_PER_PATH = 10
 HTTP_CLIENTS = int(os.environ.get("BENCH_CLIENTS", 8))
-HTTP_COMPLETIONS = int(os.environ.get("BENCH_COMPLETIONS", 600))
+HTTP_COMPLETIONS = int(os.environ.get("BENCH_COMPLETIONS", 1500))
 TIMERS = int(os.environ.get("BENCH_TIMERS", 10_000))
 ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PORT = int(os.environ.get("BENCH_PORT", 5077))
