@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from engine import migration
 from engine.deployment import deploy, read_paths
-from engine.models import HumanTask, InstanceEvent
+from engine.models import HumanTask, InstanceEvent, User
 from engine.runtime import Runtime
 from web import PROJECT_ROOT
 from web.extensions import db
@@ -171,3 +171,36 @@ def test_migrate_instances_command_dry_run_then_apply(org, deployed, database_ur
     db.session.expire_all()
     assert instance.process_version.version == 2
     assert runner.invoke(main, ["migrate-instances", "career_pathing", "--from", "7"]).exit_code == 2
+
+
+def test_a_path_whose_finished_history_was_pruned_moves_and_goes_on(act):
+    """After revise rounds the early steps are no longer in the stored state; the path still moves, its diagram
+    still shows them done, and the approval continues on the new version."""
+    from ..helpers import CAREER_PATH, PATH_REVIEW, run_to_leadership
+    instance = act.start_path("ada")
+    run_to_leadership(act, instance)
+    for round_number in (1, 2):
+        act.complete("leo", instance, "leadership_approval", leadership_decision="modify",
+                     leadership_comments=f"Round {round_number}")
+        act.complete("mia", instance, "draft_career_path", **CAREER_PATH)
+        act.complete("ada", instance, "review_career_path", **PATH_REVIEW)
+    db.session.expire_all()
+    assert "career_objectives_meeting" not in {t.task_spec.bpmn_id
+                                               for t in Runtime(db.session).restore(instance).get_tasks()}
+
+    def rename_approval(files):
+        files[CAREER] = files[CAREER].replace('name="Leadership approval"', 'name="Leadership sign-off"')
+
+    v2 = deploy_changed(rename_approval)
+    hana = db.session.scalars(sa.select(User).where(User.username == "hana")).one()
+    result = migration.migrate(Runtime(db.session), instance, v2, hana)
+    assert result.ok
+    db.session.commit()
+    db.session.expire_all()
+    states = Runtime(db.session).element_states(instance)
+    assert states["career_objectives_meeting"] == "completed" and states["leadership_approval"] == "active"
+    approval = act.task(instance, "leadership_approval")
+    assert approval.name == "Leadership sign-off"
+    act.complete("leo", instance, "leadership_approval", leadership_decision="approve")
+    assert Runtime(db.session).current_data(instance)["approval_round"] == 3
+    assert {t.element_id for t in act.open_tasks(instance)} >= {"report_completion", "pilot_observation"}
