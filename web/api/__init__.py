@@ -94,7 +94,7 @@ class CompleteTask(MethodView):
     @blp.response(200, CompletionSchema)
     def post(self, payload, task_id):
         """Complete a task with form data: 409 if already completed, 422 with per-field errors if invalid."""
-        outcome = Runtime(db.session).complete(task_id, payload["data"], current_user)  # checks who may
+        outcome = Runtime(db.session).complete(task_id, payload["data"], current_user)  # checks who may see it
         # The answer is built before the commit, from what was just written (nothing is read back).
         answer = COMPLETION.dump({"instance_id": outcome.instance.id, "instance_status": outcome.instance.status,
                                   "next_tasks": outcome.opened})
