@@ -110,13 +110,11 @@ class Runtime:
 
     def _lock_task(self, human_task_id):
         """(instance, task row, open rows of the instance) for completing a task: the instance is locked first
-        (as in `lock_instance`, with its version and employee), then its rows are read, so they are current even
-        when another completion held the lock."""
+        (see `for_change`), then its rows are read, so they are current even when another completion held the
+        lock."""
         owner = sa.select(HumanTask.instance_id).where(HumanTask.id == human_task_id).scalar_subquery()
-        instance = self.session.scalars(
-            sa.select(ProcessInstance).where(ProcessInstance.id == owner)
-            .options(joinedload(ProcessInstance.process_version), joinedload(ProcessInstance.employee))
-            .with_for_update(of=ProcessInstance).execution_options(populate_existing=True)).first()
+        query = sa.select(ProcessInstance).where(ProcessInstance.id == owner)
+        instance = self.session.scalars(for_change(query)).first()
         if instance is None:
             raise NotFound(f"There is no task {human_task_id}.")
         rows = self.session.scalars(
@@ -129,10 +127,9 @@ class Runtime:
         return instance, row, [r for r in rows if r.status == "open"]
 
     def lock_instance(self, instance_id):
-        """Load an instance for change: row lock on PostgreSQL, version check on flush everywhere."""
-        stmt = (sa.select(ProcessInstance).where(ProcessInstance.id == instance_id)
-                .with_for_update().execution_options(populate_existing=True))
-        instance = self.session.scalars(stmt).first()
+        """Load an instance for change (see `for_change`)."""
+        query = sa.select(ProcessInstance).where(ProcessInstance.id == instance_id)
+        instance = self.session.scalars(for_change(query)).first()
         if instance is None:
             raise NotFound(f"There is no path {instance_id}.")
         return instance
@@ -412,6 +409,15 @@ class Runtime:
             when = row.completed_at.strftime("%Y-%m-%d %H:%M") if row.completed_at else ""
             return f"\u201c{row.name}\u201d was already completed by {who} {when} UTC; nothing was changed."
         return f"\u201c{row.name}\u201d is no longer open ({row.status}); nothing was changed."
+
+
+def for_change(query, skip_locked=False):
+    """A select of paths made ready to change them: locked (a row lock on PostgreSQL; `skip_locked` for workers
+    sharing a queue; a version check on flush everywhere), read fresh, with the version and employee that every
+    action needs."""
+    return (query.options(joinedload(ProcessInstance.process_version), joinedload(ProcessInstance.employee))
+            .with_for_update(of=ProcessInstance, skip_locked=skip_locked)
+            .execution_options(populate_existing=True))
 
 
 def _describe(exc):

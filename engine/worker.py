@@ -9,12 +9,11 @@ import logging
 import threading
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 
 from .errors import ConcurrentChange, IncidentRaised
 from .models import ProcessInstance, utcnow
 from .notifications import deliver_emails
-from .runtime import Runtime
+from .runtime import Runtime, for_change
 
 log = logging.getLogger(__name__)
 
@@ -22,12 +21,9 @@ log = logging.getLogger(__name__)
 def claim_due_instance(session, now, skip=()):
     """The running path whose next timer is the most overdue, locked for this worker and read fresh with its
     version and employee (None if there is none)."""
-    query = (sa.select(ProcessInstance)
-             .where(ProcessInstance.status == "running", ProcessInstance.next_timer_at <= now)
-             .order_by(ProcessInstance.next_timer_at, ProcessInstance.id).limit(1)
-             .options(joinedload(ProcessInstance.process_version), joinedload(ProcessInstance.employee))
-             .with_for_update(skip_locked=True, of=ProcessInstance)
-             .execution_options(populate_existing=True))
+    query = for_change(sa.select(ProcessInstance)
+                       .where(ProcessInstance.status == "running", ProcessInstance.next_timer_at <= now)
+                       .order_by(ProcessInstance.next_timer_at, ProcessInstance.id).limit(1), skip_locked=True)
     if skip:
         query = query.where(ProcessInstance.id.notin_(skip))
     return session.scalars(query).first()
