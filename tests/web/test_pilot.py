@@ -196,12 +196,18 @@ def test_milestones_are_tracked_recognised_and_logged(act):
     assert log.count("Well done") == 2 and "Mia Hoffmann" in log
 
 
-def test_pilot_feedback_at_the_end_and_when_hr_asks_is_shown_per_cohort(act):
+def cohort_at_leadership(act):
+    """A cohort of ada and ben, both paths started by HR; ada's path taken to the leadership approval."""
     new_cohort(act, people=["ada", "ben"])
     cohort = db.session.scalars(sa.select(Cohort)).one()
     act.as_("hana").post(f"/pilot/cohorts/{cohort.id}/start")
     ada_path = db.session.scalars(sa.select(ProcessInstance).where(ProcessInstance.business_key == "ada")).one()
     run_to_leadership(act, ada_path)
+    return cohort, ada_path
+
+
+def test_pilot_feedback_at_the_end_and_when_hr_asks_is_shown_per_cohort(act):
+    cohort, ada_path = cohort_at_leadership(act)
     act.complete("leo", ada_path, "leadership_approval", leadership_decision="approve", leadership_comments="Go")
     act.complete("ada", ada_path, "employee_feedback", **FEEDBACK)
     act.complete("mia", ada_path, "manager_feedback", **dict(FEEDBACK, pilot_improvements="Fewer meetings"))
@@ -217,11 +223,7 @@ def test_pilot_feedback_at_the_end_and_when_hr_asks_is_shown_per_cohort(act):
 
 
 def test_analytics_and_exports(act):
-    new_cohort(act, people=["ada", "ben"])
-    cohort = db.session.scalars(sa.select(Cohort)).one()
-    act.as_("hana").post(f"/pilot/cohorts/{cohort.id}/start")
-    ada_path = db.session.scalars(sa.select(ProcessInstance).where(ProcessInstance.business_key == "ada")).one()
-    run_to_leadership(act, ada_path)
+    cohort, ada_path = cohort_at_leadership(act)
     act.complete("leo", ada_path, "leadership_approval", leadership_decision="modify",
                  leadership_comments="More detail")
     act.complete("mia", ada_path, "draft_career_path", **CAREER_PATH)
