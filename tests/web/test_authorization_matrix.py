@@ -39,7 +39,7 @@ MATRIX = {
     "API GET /api/v1/process-instances/{ben_path}": [401, 404, 200, 200, 404, 404, 200, 200, 404, 404],
     "API GET /api/v1/tasks/{sam_review}": [401, 403, 404, 403, 200, 404, 404, 403, 404, 404],
     "API GET /api/v1/tasks/{approval}": [401, 404, 403, 403, 404, 404, 200, 403, 404, 404],
-    "API POST /api/v1/tasks/{approval}/claim": [401, 404, 404, 404, 404, 404, 200, 404, 404, 404],
+    "API POST /api/v1/tasks/{approval}/claim": [401, 404, 403, 404, 404, 404, 200, 404, 404, 404],
     "API GET /api/v1/process-instances/{ada_path}/comments": [401, 200, 404, 200, 200, 404, 404, 200, 404, 404],
     "API GET /api/v1/process-definitions": [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
     "API GET /engine-rest/deployment": [401, 403, 403, 403, 403, 403, 403, 200, 200, 403],

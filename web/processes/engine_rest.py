@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import Blueprint, g, jsonify, request
 
-from engine import authorization
+from engine import authorization, start_rights
 from engine.directory import user_by_username
 from engine.errors import DeploymentRejected, DomainError, Forbidden, NotFound
 from engine.models import Deployment, ProcessVersion
@@ -77,7 +77,7 @@ def definition_json(version):
         "category": "http://bpmn.io/schema/bpmn", "description": None, "versionTag": None,
         "resource": version.main_file, "deploymentId": str(version.deployment_id or ""),
         "diagram": None, "suspended": False, "tenantId": version.deployment.tenant_id if version.deployment else None,
-        "historyTimeToLive": None, "startableInTasklist": True,
+        "historyTimeToLive": None, "startableInTasklist": start_rights.startable_in_tasklist(db.session, version),
     }
 
 
