@@ -61,7 +61,7 @@ def check_may_see_task(session, row, user):
         raise NotFound("There is no such task.")
     if may_see_task(row, user):
         return row
-    if is_own_decision(row, user):
+    if is_own_decision(row, user) and (row.assignee_id == user.id or is_candidate(row, user)):
         check_not_own_decision(row, user)
     if may_view_instance(session, row.instance, user):
         owner = row.assignee.name if row.assignee else ", ".join(row.candidate_groups + row.candidate_users)

@@ -140,9 +140,10 @@ def remove_cohort_member(cohort_id, member_id):
     if member.instance_id:
         flash(f"{member.user.name}'s path has started; they stay in the cohort.", "error")
     else:
+        name = member.user.name  # read before the row is gone
         db.session.delete(member)
         db.session.commit()
-        flash(f"{member.user.name} is no longer in the cohort.", "success")
+        flash(f"{name} is no longer in the cohort.", "success")
     return redirect(url_for("pilot.cohort", cohort_id=cohort_id))
 
 
