@@ -316,10 +316,11 @@ class Runtime:
 
     @staticmethod
     def _refresh_row(row, spec):
+        """Keep an open row's element, name, form and whose path it decides on in step with its spec (they change
+        when a path migrates)."""
         decides_on = separation.decides_on(row.instance, spec)
         if row.decides_on_id != (decides_on.id if decides_on else None):
             row.decides_on = decides_on
-        """Keep an open row's element, name and form in step with its spec (they change when a path migrates)."""
         name, form_ref = spec.bpmn_name or spec.bpmn_id, form_ref_of(spec.extensions.get("camunda", {}))
         if row.element_id != spec.bpmn_id:
             row.element_id = spec.bpmn_id

@@ -224,8 +224,34 @@ def test_a_manager_cannot_choose_the_employee_as_her_own_stakeholder(act):
     task = act.task(path, "select_stakeholders")
     response = act.as_("mia").post(f"/api/v1/tasks/{task.id}/complete",
                                    json={"data": {"stakeholders": ["ada", "sam"], "review_focus": "Fit"}})
-    assert response.status_code in (403, 422)
+    assert response.status_code == 422  # the form's options leave her out
     assert fresh(task).status == "open" and act.open_tasks(path, "stakeholder_review") == []
+
+
+REVIEWER_FORM = {"type": "default", "id": "reviewer", "components": [
+    {"type": "textfield", "key": "reviewer", "label": "Reviewer"}]}
+
+
+def test_a_step_that_would_give_the_employee_a_decision_on_her_path_is_refused(act):
+    """Whatever the form allows: the engine refuses to give a deciding task to the path's employee."""
+    xml = linear_process("choose_reviewer", '<bpmn:userTask id="choose" name="Choose a reviewer" camunda:formRef="reviewer"'
+                         ' camunda:assignee="${manager}"/>', '<bpmn:userTask id="review" name="Review the path" '
+                         'camunda:formRef="reviewer" camunda:assignee="${reviewer}"/>').replace(
+        'isExecutable="true"', 'isExecutable="true" camunda:candidateStarterUsers="${employee}"')
+    deploy(db.session, {"choose_reviewer.bpmn": xml, "reviewer.form": json.dumps(REVIEWER_FORM)})
+    db.session.commit()
+    started = act.as_("ada").post("/api/v1/process-instances", json={"process_key": "choose_reviewer"})
+    task_id = started.json["open_tasks"][0]["id"]
+    refused = act.as_("mia").post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"reviewer": "ada"}})
+    assert refused.status_code == 403
+    assert refused.json["message"] == ("\u201cReview the path\u201d (review) would go to Ada Lovelace, whose path it "
+                                       "decides on; nobody decides on their own path. Nothing was changed.")
+    instance = db.session.get(ProcessInstance, started.json["id"])
+    assert instance.status == "running" and db.session.get(HumanTask, task_id).status == "open"
+    page = act.as_("mia").post(f"/tasks/{task_id}", data={"reviewer": "ada"})
+    assert page.status_code == 403 and "nobody decides on their own path" in page.get_data(as_text=True)
+    fine = act.as_("mia").post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"reviewer": "sam"}})
+    assert fine.status_code == 200 and fine.json["next_tasks"][0]["assignee"] == "sam"
 
 
 START_INJECTIONS = [  # (who, how, body) -> each is refused with 403 naming the variable; nothing starts
@@ -282,3 +308,23 @@ def test_a_completion_cannot_change_a_directory_variable(act):
     assert db.session.get(HumanTask, task_id).status == "open"
     same = act.as_("ada").post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"manager": "mia"}})
     assert same.status_code == 200, same.json
+
+
+def test_when_the_engine_itself_would_give_her_a_decision_it_is_an_incident(org):
+    """A timer leads to a step only the path's employee is a candidate for: nobody acts, so it is an incident."""
+    from engine.runtime import Runtime
+    from engine.worker import fire_due_timers
+    from ..engine.test_timers import Clock, deploy_small, flows, small, timer
+    clock = Clock()
+    xml = small("later", f'<bpmn:startEvent id="s"/><bpmn:intermediateCatchEvent id="t">{timer("timeDuration", "PT1H")}'
+                '</bpmn:intermediateCatchEvent><bpmn:userTask id="judge" name="Judge" camunda:formRef="note" '
+                'camunda:candidateUsers="${employee}"/><bpmn:endEvent id="e"/>'
+                + flows(("s", "t"), ("t", "judge"), ("judge", "e")))
+    instance = Runtime(db.session, clock).start_version(deploy_small(xml), user("ada"), user("ada")).instance
+    db.session.commit()
+    clock.move(hours=2)
+    fire_due_timers(db.session, clock)
+    db.session.expire_all()
+    instance = db.session.get(ProcessInstance, instance.id)
+    assert instance.status == "incident" and instance.incident["element_id"] == "judge"
+    assert "would go to Ada Lovelace, whose path it decides on" in instance.incident["message"]
