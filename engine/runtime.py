@@ -26,10 +26,13 @@ from .script_functions import build_functions
 from .scripting import CareerScriptEngine, ScriptError
 from .specs import FORMS, dump_state, load_state, new_workflow
 from .timers import fire_due, next_timer_at, waiting_timers
-from .validation import form_ref_of
+from .camunda_forms import task_form_ref
+from .parser import initiator_variables
+from .people import FALLBACK_GROUP
 from .workflow_tasks import find_task, form_context, multi_instance_item
 
 ENGINE_ERRORS = (SpiffWorkflowException, ScriptError, AssignmentError)
+UNKNOWN_ASSIGNEE = "assignee_unknown"  # history kind: the task went to the process owners instead
 
 
 @dataclass
@@ -64,6 +67,7 @@ class Runtime:
         authorization.check_may_start(employee, started_by)
         workflow = new_workflow(version, self._script_engine())
         data = path_variables(employee)
+        data.update(dict.fromkeys(initiator_variables(workflow.spec), started_by.username))  # camunda:initiator
         data.update(variables or {})
         workflow.task_tree.data.update(data)
         instance = ProcessInstance(process_version=version, business_key=employee.username, employee=employee,
@@ -314,7 +318,7 @@ class Runtime:
     @staticmethod
     def _refresh_row(row, spec):
         """Keep an open row's element, name and form in step with its spec (they change when a path migrates)."""
-        name, form_ref = spec.bpmn_name or spec.bpmn_id, form_ref_of(spec.extensions.get("camunda", {}))
+        name, form_ref = spec.bpmn_name or spec.bpmn_id, task_form_ref(spec)
         if row.element_id != spec.bpmn_id:
             row.element_id = spec.bpmn_id
         if row.name != name:
@@ -333,20 +337,18 @@ class Runtime:
             raise IncidentRaised(f"Nobody could be assigned to \u201c{spec.bpmn_name}\u201d ({spec.bpmn_id}): "
                                  f"{_describe(exc)}. Nothing was changed.",
                                  errors={"instance_id": instance.id, "element_id": spec.bpmn_id}) from exc
-        assignee = absent = absence = None
+        assignee = absent = absence = unknown = None
         if assignment.assignee:
             assignee, absence = person_and_absence(self.session, assignment.assignee, now.date())
-            if assignee is None:
-                raise IncidentRaised(f"\u201c{spec.bpmn_name}\u201d ({spec.bpmn_id}) is assigned to "
-                                     f"\u201c{assignment.assignee}\u201d, who is not in the org directory. "
-                                     f"Nothing was changed.",
-                                     errors={"instance_id": instance.id, "element_id": spec.bpmn_id})
+            if assignee is None:  # never stop the path for it: the process owners take the task on
+                unknown = assignment.assignee
+                assignment.candidate_groups = [*assignment.candidate_groups, FALLBACK_GROUP]
             if absence is not None:
                 absent, assignee = assignee, absence.substitute
         row = HumanTask(
             instance=instance, task_guid=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
             process_key=task.workflow.spec.name, lane=spec.lane,
-            form_ref=form_ref_of(spec.extensions.get("camunda", {})),
+            form_ref=task_form_ref(spec),
             assignee=assignee, candidate_users=assignment.candidate_users,
             candidate_groups=assignment.candidate_groups, due_at=assignment.due_at,
             follow_up_at=assignment.follow_up_at, priority=assignment.priority, created_at=now,
@@ -358,6 +360,10 @@ class Runtime:
             who += f" (standing in for {absent.name}, out of office until {absence.ends_on.isoformat()})"
         self._event(instance, None, "task_created", element_id=spec.bpmn_id, human_task=row,
                     message=f"\u201c{row.name}\u201d is waiting for {who}")
+        if unknown is not None:
+            self._event(instance, None, UNKNOWN_ASSIGNEE, element_id=spec.bpmn_id, human_task=row,
+                        message=f"\u201c{row.name}\u201d was assigned to {unknown}, who is not in the directory; "
+                                f"offered to process owners", data={"assignee": unknown})
         self._unannounced.append(row)
         return row
 

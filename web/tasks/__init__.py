@@ -12,8 +12,10 @@ from engine.directory import people_options
 from engine.models import HumanTask, ProcessInstance, utcnow
 from engine.runtime import Runtime
 from engine.specs import FORMS
+from engine.task_view import shown_variables, task_documentation
 
 from ..extensions import db
+from ..markdown import render_markdown
 from .answers import describe_answers
 from .form_view import build_form_view
 
@@ -122,10 +124,14 @@ def inbox():
 def _render_task(row, values, errors, extra_rows=None, status=200):
     runtime = Runtime(db.session)
     context = runtime.task_data(row)
-    schema = runtime.form_schema(row) or {"components": []}
+    form = runtime.form_schema(row)
+    schema = form or {"components": []}
     form_nodes = build_form_view(schema, values if values is not None else context, errors, context, extra_rows)
     may_complete = row.assignee_id == current_user.id
+    documentation = task_documentation(row.instance.process_version, row.element_id)
     return render_template("tasks/task.html", task=row, form_nodes=form_nodes, errors=errors,
+                           documentation=render_markdown(documentation) if documentation else None,
+                           variables=shown_variables(context) if form is None else None,
                            history=history_of(row.instance, exclude_id=row.id), may_complete=may_complete,
                            may_claim=row.assignee_id is None and authorization.is_candidate(row, current_user),
                            people=people_options(db.session, exclude=[current_user.username]) if may_complete else [],
