@@ -323,7 +323,7 @@ def _html_label(element, key, labels):
     parent = element.getparent()
     while parent is not None:
         if parent.tag == "label":
-            text = " ".join((parent.text or "").split())
+            text = " ".join(parent.text_content().split())
             if text:
                 return text
         parent = parent.getparent()

@@ -24,7 +24,7 @@ def _literal_names(value):
     """The names of a literal comma-separated attribute; none for an expression."""
     if not value or is_juel(value):
         return []
-    return [part.strip() for part in value.split(",") if part.strip()]
+    return [part.strip() for part in value.split(",") if part.strip() and "{" not in part]
 
 
 def people_problems(attributes, lane, directory):
