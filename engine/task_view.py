@@ -9,6 +9,7 @@ from .checks import START_VARIABLES
 from .specs import SPECS
 
 MAX_TEXT = 500  # characters of one value shown before it is cut
+ACRONYMS = {"url", "id", "hr", "api", "iban", "vat", "eur", "usd", "pdf"}
 
 
 def task_documentation(version, element_id):
@@ -25,7 +26,8 @@ def task_documentation(version, element_id):
 def readable_label(name):
     """`loan_amount` / `loanAmount` -> "Loan amount"."""
     words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name).replace("_", " ").replace("-", " ").split()
-    text = " ".join(words).lower()
+    words = [word.upper() if word.lower() in ACRONYMS else word.lower() for word in words]
+    text = " ".join(words)
     return text[:1].upper() + text[1:] if text else name
 
 

@@ -131,7 +131,7 @@ def test_a_task_without_a_form_gets_the_generic_page(client, org):
     html = client.get(f"/tasks/{task.id}", headers=HANA_API).get_data(as_text=True)
     assert "<h1>Read the handbook</h1>" in html
     assert "<strong>employee handbook</strong>" in html and "<li>the leave policy</li>" in html
-    assert '<dt>Handbook url</dt><dd class="prewrap" data-variable="handbookUrl">https://intranet/handbook</dd>' in html
+    assert '<dt>Handbook URL</dt><dd class="prewrap" data-variable="handbookUrl">https://intranet/handbook</dd>' in html
     assert '<dt>Laptop ready</dt><dd class="prewrap" data-variable="laptopReady">Yes</dd>' in html
     assert "<dt>Starter</dt>" in html
     assert 'data-variable="department"' not in html and 'data-variable="employee' not in html  # directory facts
