@@ -20,7 +20,7 @@ from .errors import Warn
 from .checks import known_variables, option_fields, task_problems
 from .expressions import ExpressionSyntaxError, is_timer_text
 from .forms import FormError, load_form
-from .camunda_forms import form_ref_of, resolve_task_form  # noqa: F401  (form_ref_of is used from here)
+from .camunda_forms import form_ref_of, resolve_task_form  # noqa: F401  (form_ref_of stays importable from here)
 from .people import people_problems
 from .parser import AppParser
 from .scripting import compile_expression, compile_script

@@ -88,3 +88,13 @@ def test_dates_in_camunda_pattern_or_iso():
     assert parse_date("24/12/2026", "dd/MM/yyyy") == "2026-12-24"
     assert parse_date("2026-12-24", "dd/MM/yyyy") == "2026-12-24"
     assert parse_date("31/02/2026", "dd/MM/yyyy") is None and parse_date("soon") is None
+
+
+def test_the_initiator_variable_is_known_to_the_checks():
+    gateway_task = '<bpmn:userTask id="ask" camunda:assignee="${starter}"/>'
+    without = check_files({"p.bpmn": linear_process("p", gateway_task)}).problems
+    assert [p.message for p in without] == ["the assignee expression '${starter}' uses starter, which no form field, "
+                                            "script or start variable provides"]
+    with_initiator = linear_process("p", gateway_task).replace('<bpmn:startEvent id="start"/>',
+                                                                '<bpmn:startEvent id="start" camunda:initiator="starter"/>')
+    assert check_files({"p.bpmn": with_initiator}).problems == []

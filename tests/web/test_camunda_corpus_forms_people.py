@@ -120,6 +120,9 @@ def test_generated_form_renders_validates_and_types_values(client, org, act):
     assert data["firstDay"] == "2026-12-24" and data["kind"] == "training" and data["urgent"] is False
     assert data["requestedBy"] == "hana"  # read-only: what was sent is ignored
     assert data["approved"] is True and data["starter"] == "hana"
+    sources = client.get("/processes/forms_generated/1", headers=HANA_API).get_data(as_text=True)
+    assert "formData-Activity_request.form</a>" in sources and "made from the camunda:formData of the diagram" in sources
+    assert "forms/formData:Activity_request/edit" not in sources  # edited in the diagram, not the form editor
 
 
 def test_a_task_without_a_form_gets_the_generic_page(client, org):
