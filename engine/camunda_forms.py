@@ -307,7 +307,7 @@ def html_form_schema(text, form_id):
     components, seen = [], set()
     for element in document.iter("input", "select", "textarea"):
         key = (element.get("cam-variable-name") or "").strip()
-        if not key.isidentifier() or key in seen:
+        if not key.isidentifier() or key in seen or _not_a_field(element):
             continue
         seen.add(key)
         components.append(_html_component(element, key, _html_label(element, key, labels)))
@@ -315,6 +315,14 @@ def html_form_schema(text, form_id):
         return None
     return {"id": form_id, "type": "default", "schemaVersion": 16, "components": components,
             "generated": "embedded HTML form"}
+
+
+def _not_a_field(element):
+    """Inputs that are not fields a person fills in here: hidden values, files, buttons."""
+    kind = (element.get("type") or "").lower()
+    variable_type = (element.get("cam-variable-type") or "").lower()
+    return element.tag == "input" and (kind in ("hidden", "file", "submit", "button", "reset", "image")
+                                       or variable_type in ("file", "bytes"))
 
 
 def _html_label(element, key, labels):

@@ -74,7 +74,9 @@ def test_embedded_html_forms_read_their_fields():
     schema = html_form_schema(
         '<form><label for="a">Amount</label><input id="a" cam-variable-name="amount" cam-variable-type="Double" '
         'min="0.5" required><input cam-variable-name="when" cam-variable-type="Date" placeholder="When">'
-        '<input name="plain"><select cam-variable-name="pick" cam-choices="options"></select></form>', "embedded:x.html")
+        '<input name="plain"><input type="hidden" cam-variable-name="secret"><input type="file" cam-variable-name="cv" '
+        'cam-variable-type="File"><select cam-variable-name="pick" cam-choices="options"></select></form>',
+        "embedded:x.html")
     assert schema["components"] == [
         {"id": "Field_amount", "key": "amount", "label": "Amount", "type": "number",
          "validate": {"required": True, "min": 0.5}},
