@@ -247,6 +247,8 @@ def test_tasks_naming_nobody_or_unknown_people_go_to_the_process_owners(client, 
     flagged = db.session.scalars(sa.select(InstanceEvent).where(InstanceEvent.human_task_id == review.id,
                                                                 InstanceEvent.kind == "assignee_unknown")).one()
     assert flagged.element_id == "Activity_review"
+    assert "This task was assigned to <strong>nobody</strong>, who is not in the directory" in \
+        act.as_("hana").get(f"/tasks/{review.id}").get_data(as_text=True)
     act.complete("hana", instance, "Activity_review")
 
     archive = open_task(instance, "Activity_archive")
