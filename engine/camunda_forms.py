@@ -120,6 +120,14 @@ def _find_form(ref, forms, form_files):
     return None
 
 
+def start_form_messages(task_spec):
+    """A warning for a start event with a form (Camunda's start forms), which is not shown here."""
+    if (getattr(task_spec, "extensions", None) or {}).get("start_form"):
+        return [Warn("start forms are not shown here: a path starts with the variables sent with the start request "
+                     "(engine-rest `variables`); ask for this data in a first user task instead")]
+    return []
+
+
 # -- generated forms (camunda:formData) -------------------------------------------------------
 
 def generated_schema(task_spec, form_id):

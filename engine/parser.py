@@ -96,6 +96,9 @@ class AppStartEventParser(CamundaStartEventParser):
         initiator = camunda_attribute(self.node, "initiator")
         if initiator and initiator.strip():
             extensions["initiator"] = initiator.strip()
+        if camunda_attribute(self.node, "formKey") or camunda_attribute(self.node, "formRef") or _camunda_children(
+                self.node, "./bpmn:extensionElements/camunda:formData/camunda:formField"):
+            extensions["start_form"] = True
         return extensions
 
 

@@ -20,7 +20,7 @@ from .errors import Warn
 from .checks import known_variables, option_fields, task_problems
 from .expressions import ExpressionSyntaxError, is_timer_text
 from .forms import FormError, load_form
-from .camunda_forms import form_ref_of, resolve_task_form  # noqa: F401  (form_ref_of stays importable from here)
+from .camunda_forms import form_ref_of, resolve_task_form, start_form_messages  # noqa: F401  (form_ref_of stays importable from here)
 from .people import people_problems
 from .parser import AppParser
 from .scripting import compile_expression, compile_script
@@ -420,6 +420,7 @@ def _check_task_spec(task_spec, checked, known_forms):
             value = attributes.get(name)
             if value and ("${" in value or "#{" in value) and not is_timer_text(value):
                 messages.extend(_expression_problem(value, f"the {name} expression"))
+    messages.extend(start_form_messages(task_spec))
     if isinstance(task_spec, ExclusiveGateway) or hasattr(task_spec, "cond_task_specs"):
         for condition, _target in getattr(task_spec, "cond_task_specs", []):
             text = condition.args[0] if hasattr(condition, "args") and condition.args else condition

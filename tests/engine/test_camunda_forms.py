@@ -92,6 +92,16 @@ def test_dates_in_camunda_pattern_or_iso():
     assert parse_date("31/02/2026", "dd/MM/yyyy") is None and parse_date("soon") is None
 
 
+def test_a_start_form_is_a_warning():
+    diagram = linear_process("p", task()).replace(
+        '<bpmn:startEvent id="start"/>', '<bpmn:startEvent id="start" camunda:formKey="embedded:app:forms/start.html"/>')
+    checked = check_files({"p.bpmn": diagram})
+    assert checked.problems == []
+    assert [(w.element_id, w.message) for w in checked.warnings] == [(
+        "start", "start forms are not shown here: a path starts with the variables sent with the start request "
+                 "(engine-rest `variables`); ask for this data in a first user task instead")]
+
+
 def test_the_initiator_variable_is_known_to_the_checks():
     gateway_task = '<bpmn:userTask id="ask" camunda:assignee="${starter}"/>'
     without = check_files({"p.bpmn": linear_process("p", gateway_task)}).problems
