@@ -58,10 +58,15 @@ def form_ref_of(attributes):
     if key.startswith(CAMUNDA_FORMS_PREFIX):
         return _stem(_location(key[len(CAMUNDA_FORMS_PREFIX):]))
     if key.startswith(EMBEDDED_PREFIX):
-        return EMBEDDED_PREFIX + posixpath.basename(_location(key[len(EMBEDDED_PREFIX):]))
+        return embedded_form_ref(_location(key[len(EMBEDDED_PREFIX):]))
     if key.startswith(("app:", "deployment:")):
         return None
     return key
+
+
+def embedded_form_ref(file_name):
+    """The form reference of an embedded HTML form file: `forms/x.html` -> `embedded:x.html`."""
+    return EMBEDDED_PREFIX + posixpath.basename(file_name.replace("\\", "/"))
 
 
 def _form_fields(task_spec):
@@ -98,7 +103,7 @@ def resolve_task_form(task_spec, forms, form_files=None, html_files=None):
         schema, messages = generated_schema(task_spec, ref)
         return ref, schema, messages
     if ref.startswith(EMBEDDED_PREFIX) and not attributes.get("formRef"):
-        return (ref, *_embedded_form(key, ref, html_files or {}))
+        return (ref, *_embedded_form(key, ref, html_files or {}, forms))
     schema = _find_form(ref, forms, form_files or {})
     if schema is not None:
         return ref, schema, []
@@ -276,18 +281,22 @@ def parse_date(text, pattern=None):
 
 # -- embedded HTML forms ---------------------------------------------------------------------
 
-def _embedded_form(key, ref, html_files):
-    """(schema or None, messages) for an embedded HTML form key."""
+def _embedded_form(key, ref, html_files, deployed):
+    """(schema or None, messages) for an embedded HTML form key: read from the HTML file among the files, else
+    the fields read when it was last deployed."""
     file_name = ref[len(EMBEDDED_PREFIX):]
     path = _location(key[len(EMBEDDED_PREFIX):])
     text = next((content for name, content in sorted(html_files.items())
                  if name.replace("\\", "/") == path or posixpath.basename(name.replace("\\", "/")) == file_name),
                 None)
-    if text is None:
+    if text is None and deployed.get(ref):
+        schema = deployed[ref]
+    elif text is None:
         return None, [Warn(f"the embedded HTML form {path} is not among the files: the task gets a generic page "
                            f"(name, documentation, variables, Complete); deploy {file_name} with the diagram to get "
                            f"its fields, or use a Camunda Form (.form)")]
-    schema = html_form_schema(text, ref)
+    else:
+        schema = html_form_schema(text, ref)
     if schema is None:
         return None, [Warn(f"no field of the embedded HTML form {file_name} could be read (inputs need "
                            f"cam-variable-name): the task gets a generic page (name, documentation, variables, "

@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from .errors import DeploymentRejected
 from .dmn import parse_dmn
 from .models import Deployment, ProcessVersion
-from .camunda_forms import resolve_task_form
+from .camunda_forms import embedded_form_ref, resolve_task_form
 from .people import known_people
 from .validation import Problem, check_files, form_id_from_file, kind_of
 
@@ -144,6 +144,8 @@ def with_processes_using_forms(session, files):
                 form_ids.add(json.loads(text).get("id") or form_id_from_file(name))
             except (ValueError, AttributeError):
                 return files  # the form's own problem is reported by validation
+        elif kind_of(name) == "html":
+            form_ids.add(embedded_form_ref(name))
     if not form_ids or any(kind_of(name) == "bpmn" for name in files):
         return files
     combined = dict(files)

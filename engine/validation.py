@@ -20,7 +20,7 @@ from .errors import Warn
 from .checks import known_variables, option_fields, task_problems
 from .expressions import ExpressionSyntaxError, is_timer_text
 from .forms import FormError, load_form
-from .camunda_forms import form_ref_of, resolve_task_form, start_form_messages  # noqa: F401  (form_ref_of stays importable from here)
+from .camunda_forms import form_ref_of, resolve_task_form, start_form_messages  # noqa: F401  (importable here)
 from .people import people_problems
 from .parser import AppParser
 from .scripting import compile_expression, compile_script
@@ -135,7 +135,7 @@ def check_files(files, known_forms=None, known_processes=None, known_decisions=N
     for name, text in files.items():
         kind = kind_of(name)
         if kind is None:
-            checked.problems.append(Problem(name, "not a .bpmn, .dmn or .form file; it was not read"))
+            checked.problems.append(Problem(name, "not a .bpmn, .dmn, .form or .html file; it was not read"))
         elif kind == "form":
             _read_form(checked, name, text)
         elif kind == "html":

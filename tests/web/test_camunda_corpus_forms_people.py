@@ -202,6 +202,18 @@ def test_embedded_html_form_fields_are_read_and_a_missing_one_gives_the_generic_
     data = variables_of(instance)
     assert data["quantity"] == 2 and data["express"] is True and data["notes"] == "Door B"
 
+    alone = modeler_deploy(client, "forms_embedded.bpmn")  # the diagram again, without its HTML: fields are kept
+    assert "the fields of forms_equipment.html (item, quantity, express, notes)" in str(alone.json["warnings"])
+    changed = corpus_file("forms_equipment.html").replace(
+        "</form>", '<input type="text" cam-variable-name="costCentre" required></form>')
+    html_only = client.post("/engine-rest/deployment/create", headers=HANA, content_type="multipart/form-data",
+                            data={"forms_equipment.html": (io.BytesIO(changed.encode("utf-8")), "forms_equipment.html")})
+    assert html_only.status_code == 200, html_only.json
+    definition = next(iter(html_only.json["deployedProcessDefinitions"].values()))
+    assert definition["key"] == "forms_embedded" and definition["version"] == 2
+    version = db.session.get(ProcessVersion, int(definition["id"].rsplit(":", 1)[1]))
+    assert version.sources["forms"]["embedded:forms_equipment.html"]["components"][-1]["key"] == "costCentre"
+
 
 def test_initiator_holds_the_user_who_started_the_path(client, org, act):
     assert modeler_deploy(client, "people_initiator.bpmn").status_code == 200
