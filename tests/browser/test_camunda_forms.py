@@ -9,6 +9,8 @@ from engine.models import HumanTask, ProcessInstance
 from engine.runtime import Runtime
 from web.extensions import db
 
+from .test_every_page import SIZES, check_page
+
 pytestmark = pytest.mark.browser
 
 CORPUS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "corpus", "camunda")
@@ -20,6 +22,13 @@ def _start(key, org, **variables):
     instance = Runtime(db.session).start(key, org["ada"], org["hana"], variables).instance
     db.session.commit()
     return db.session.scalars(sa.select(HumanTask).where(HumanTask.instance_id == instance.id)).one()
+
+
+def open_review(request):
+    """The review task that follows the leave request."""
+    db.session.expire_all()
+    return db.session.scalars(sa.select(HumanTask).where(HumanTask.instance_id == request.instance_id,
+                                                         HumanTask.status == "open")).one()
 
 
 def _login(page, live_server, username):
@@ -40,6 +49,7 @@ def test_generated_form_and_generic_page_in_the_browser(live_server, page, org):
     assert page.get_by_label("Number of days").input_value() == "5"
     assert page.get_by_label("Requested by").input_value() == "hana"
     page.screenshot(path="/tmp/pathing-formdata-task.png", full_page=True)
+    problems = check_page(page, "formdata-task", "desktop")
     page.get_by_role("button", name="Complete").click()
     assert "Reason is required." in page.locator(".error-summary").inner_text()
     page.get_by_label("Reason").fill("Family visit")
@@ -59,5 +69,16 @@ def test_generated_form_and_generic_page_in_the_browser(live_server, page, org):
     assert page.locator("dd[data-variable=laptopReady]").inner_text() == "Yes"
     assert page.locator(".task-documentation strong").inner_text() == "employee handbook"
     page.screenshot(path="/tmp/pathing-generic-task.png", full_page=True)
+    problems += check_page(page, "generic-task", "desktop")
+    phone = page.context.browser.new_context(viewport=SIZES["phone"], color_scheme="dark", bypass_csp=True)
+    small = phone.new_page()
+    _login(small, live_server, "hana")
+    for name, task in (("formdata-review", open_review(request)), ("generic-task", handbook)):
+        small.goto(f"{live_server}/tasks/{task.id}")
+        small.get_by_role("heading", level=1).wait_for()
+        problems += check_page(small, name, "phone")
+    small.screenshot(path="/tmp/pathing-generic-task-phone-dark.png", full_page=True)
+    phone.close()
+    assert problems == []
     page.get_by_role("button", name="Complete").click()
     assert "Read the handbook” is done" in page.locator(".flash.success").inner_text()
