@@ -224,7 +224,8 @@ def _constraints(field, component, where):
     for constraint in field.validation:
         name, config = (constraint.name or "").strip(), constraint.config
         if name == "required":
-            validate["required"] = True
+            if component["type"] != "checkbox":  # a checkbox always gives true or false, as in Camunda
+                validate["required"] = True
         elif name == "readonly":
             component["readonly"] = True
         elif name in ("minlength", "maxlength"):

@@ -1,7 +1,8 @@
 """Camunda form keys and forms at validation: what translates, what warns, what cannot deploy."""
 import json
 
-from engine.camunda_forms import html_form_schema, parse_date
+from engine.camunda_forms import html_form_schema, parse_date, resolve_task_form
+from engine.forms import validate_submission
 from engine.validation import check_files
 
 from ..bpmn import linear_process
@@ -43,6 +44,18 @@ def test_generated_form_fields_that_cannot_work_are_errors_and_unchecked_constra
            'use minlength/maxlength for text' in warnings
     assert 'the form field "s": the constraint "validator" is not checked here (supported: required, readonly, ' \
            'min, max, minlength, maxlength); check the value in a later step' in warnings
+
+
+def test_a_required_boolean_accepts_false_as_in_camunda():
+    diagram = linear_process("p", task(form_data(
+        '<camunda:formField id="agree" type="boolean"><camunda:validation><camunda:constraint name="required"/>'
+        '</camunda:validation></camunda:formField>')))
+    checked = check_files({"p.bpmn": diagram})
+    spec = checked.parser.get_spec("p").task_specs["ask"]
+    _ref, schema, messages = resolve_task_form(spec, {})
+    assert messages == [] and schema["components"][0] == {"id": "Field_agree", "key": "agree", "label": "agree",
+                                                            "type": "checkbox"}
+    assert validate_submission(schema, {"agree": False}) == ({"agree": False}, {})
 
 
 def test_form_keys_plain_ids_external_forms_and_no_form():
