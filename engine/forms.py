@@ -9,7 +9,7 @@ import json
 import re
 from datetime import date, datetime, time
 
-from .camunda_forms import parse_date
+from .camunda_forms.generated import parse_date
 
 INPUT_TYPES = {"textfield", "textarea", "number", "checkbox", "checklist", "radio", "select", "taglist", "datetime"}
 CONTAINER_TYPES = {"group", "dynamiclist"}

@@ -1,7 +1,9 @@
 """Camunda form keys and forms at validation: what translates, what warns, what cannot deploy."""
 import json
 
-from engine.camunda_forms import html_form_schema, parse_date, resolve_task_form
+from engine.camunda_forms import resolve_task_form
+from engine.camunda_forms.embedded import html_form_schema
+from engine.camunda_forms.generated import parse_date
 from engine.forms import validate_submission
 from engine.validation import check_files
 
