@@ -109,7 +109,8 @@ def test_dates_in_camunda_pattern_or_iso():
 
 def test_a_start_form_is_a_warning():
     diagram = linear_process("p", task()).replace(
-        '<bpmn:startEvent id="start"/>', '<bpmn:startEvent id="start" camunda:formKey="embedded:app:forms/start.html"/>')
+        '<bpmn:startEvent id="start"/>',
+        '<bpmn:startEvent id="start" camunda:formKey="embedded:app:forms/start.html"/>')
     checked = check_files({"p.bpmn": diagram})
     assert checked.problems == []
     assert [(w.element_id, w.message) for w in checked.warnings] == [(
@@ -122,6 +123,6 @@ def test_the_initiator_variable_is_known_to_the_checks():
     without = check_files({"p.bpmn": linear_process("p", gateway_task)}).problems
     assert [p.message for p in without] == ["the assignee expression '${starter}' uses starter, which no form field, "
                                             "script or start variable provides"]
-    with_initiator = linear_process("p", gateway_task).replace('<bpmn:startEvent id="start"/>',
-                                                                '<bpmn:startEvent id="start" camunda:initiator="starter"/>')
+    with_initiator = linear_process("p", gateway_task).replace(
+        '<bpmn:startEvent id="start"/>', '<bpmn:startEvent id="start" camunda:initiator="starter"/>')
     assert check_files({"p.bpmn": with_initiator}).problems == []

@@ -64,7 +64,8 @@ def test_unknown_variables_functions_timers_and_people():
     warnings = {(w.element_id, w.message) for w in check_files({"p.bpmn": linear_process("p", nobody),
                                                                  "choice.form": FORM}).warnings}
     assert ("lonely", "nobody is named for this task: it will be offered to the process owners' group "
-                      "(\"process-owners\") to claim; set an assignee or candidate groups, or put it in a lane") in warnings
+                      '("process-owners") to claim; set an assignee or candidate groups, or put it in a '
+                      "lane") in warnings
     assert "lonely: the dueDate expression '${deadline}' uses deadline" in text
 
 

@@ -121,7 +121,8 @@ def test_generated_form_renders_validates_and_types_values(client, org, act):
     assert data["requestedBy"] == "hana"  # read-only: what was sent is ignored
     assert data["approved"] is True and data["starter"] == "hana"
     sources = client.get("/processes/forms_generated/1", headers=HANA_API).get_data(as_text=True)
-    assert "formData-Activity_request.form</a>" in sources and "made from the camunda:formData of the diagram" in sources
+    assert "formData-Activity_request.form</a>" in sources
+    assert "made from the camunda:formData of the diagram" in sources
     assert "forms/formData:Activity_request/edit" not in sources  # edited in the diagram, not the form editor
 
 
@@ -207,7 +208,8 @@ def test_embedded_html_form_fields_are_read_and_a_missing_one_gives_the_generic_
     changed = corpus_file("forms_equipment.html").replace(
         "</form>", '<input type="text" cam-variable-name="costCentre" required></form>')
     html_only = client.post("/engine-rest/deployment/create", headers=HANA, content_type="multipart/form-data",
-                            data={"forms_equipment.html": (io.BytesIO(changed.encode("utf-8")), "forms_equipment.html")})
+                            data={"forms_equipment.html": (io.BytesIO(changed.encode("utf-8")),
+                                                           "forms_equipment.html")})
     assert html_only.status_code == 200, html_only.json
     definition = next(iter(html_only.json["deployedProcessDefinitions"].values()))
     assert definition["key"] == "forms_embedded" and definition["version"] == 2
