@@ -5,8 +5,6 @@ owner's username and password) or a bearer token from /processes/tokens.
 Credentials are required on every call (no session cookie), and only process
 owners are let in.
 """
-import base64
-import binascii
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -18,11 +16,10 @@ from engine.errors import DeploymentRejected, DomainError, Forbidden, NotFound
 from engine.models import Deployment, ProcessVersion
 from engine.runtime import Runtime
 
-from ..auth import authenticate
+from ..auth.credentials import header_user
 from ..errors import error_response
 from ..extensions import csrf, db
 from . import deploy_uploaded
-from .tokens import user_for_token
 
 bp = Blueprint("engine_rest", __name__, url_prefix="/engine-rest")
 csrf.exempt(bp)
@@ -41,17 +38,7 @@ class InvalidRequest(DomainError):
 
 def _credentials_user():
     """The user named by the Authorization header (Basic or Bearer), or None."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return user_for_token(value.strip())
-    if scheme.lower() == "basic" and value.strip():
-        try:
-            username, _, password = base64.b64decode(value.strip()).decode("utf-8").partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        return authenticate(username, password)
-    return None
+    return header_user()
 
 
 @bp.before_request
