@@ -134,7 +134,7 @@ def with_processes_using_forms(session, files):
         if kind_of(name) == "form":
             try:
                 form_ids.add(json.loads(text).get("id"))
-            except (ValueError, AttributeError):
+            except (ValueError, AttributeError, RecursionError):
                 return files  # the form's own problem is reported by validation
     if not form_ids or any(kind_of(name) == "bpmn" for name in files):
         return files
