@@ -146,6 +146,15 @@ def field_label(component):
             or component.get("key") or component.get("path") or "This field")
 
 
+def max_length_of(component):
+    """The most characters a text field takes: its form's maxLength, else a default (1,000 for a textfield,
+    10,000 for a textarea), so no answer is unbounded."""
+    rules = component.get("validate") or {}
+    if rules.get("maxLength") not in (None, ""):
+        return int(rules["maxLength"])
+    return DEFAULT_MAX_LENGTH.get(component.get("type"))
+
+
 def options_for(component, context):
     """The allowed options of a select/radio/checklist/taglist as [{label, value}]."""
     if component.get("valuesKey"):
@@ -240,8 +249,8 @@ def _validate_field(component, value, errors, path, context):
     if isinstance(value, str):
         if rules.get("minLength") is not None and len(value) < int(rules["minLength"]):
             errors[path] = f"{label} must be at least {rules['minLength']} characters."
-        elif rules.get("maxLength") is not None and len(value) > int(rules["maxLength"]):
-            errors[path] = f"{label} must be at most {rules['maxLength']} characters."
+        elif max_length_of(component) is not None and len(value) > max_length_of(component):
+            errors[path] = f"{label} must be at most {max_length_of(component)} characters."
         elif rules.get("pattern") and not re.fullmatch(rules["pattern"], value):
             errors[path] = rules.get("patternErrorMessage") or f"{label} does not have the expected format."
         elif rules.get("validationType") == "email" and not EMAIL.match(value):

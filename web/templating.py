@@ -7,7 +7,7 @@ from markupsafe import Markup
 from engine import authorization
 from engine.models import utcnow
 
-from .markdown import render_markdown
+from .markdown import render_comment, render_markdown
 
 
 def when(value):
@@ -39,6 +39,7 @@ def init_templating(app):
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["due_label"] = due_label
     app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
+    app.jinja_env.filters["comment"] = lambda text: Markup(render_comment(text or ""))
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["now"] = utcnow
     app.jinja_env.globals["is_process_owner"] = authorization.is_process_owner
