@@ -1,4 +1,5 @@
 """Jinja filters and globals shared by every page."""
+import uuid
 from datetime import datetime
 
 from flask import request, url_for
@@ -41,6 +42,7 @@ def init_templating(app):
     app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
     app.jinja_env.filters["comment"] = lambda text: Markup(render_comment(text or ""))
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["idempotency_key"] = lambda: str(uuid.uuid4())
     app.jinja_env.globals["now"] = utcnow
     app.jinja_env.globals["is_process_owner"] = authorization.is_process_owner
     app.jinja_env.globals["is_admin"] = authorization.is_admin

@@ -108,7 +108,10 @@ def load_user_from_header(_request):
 def refuse_bad_credentials():
     """A request with an Authorization header that names nobody is answered 401 (never served as the
     cookie's user). /engine-rest checks its header itself, with Camunda's messages."""
-    if not has_credentials_header() or request.path.startswith("/engine-rest") or header_user() is not None:
+    if not has_credentials_header() or request.path.startswith("/engine-rest"):
+        return None
+    if header_user() is not None:
+        current_user._get_current_object()  # log the header's user in now, before any view runs
         return None
     db.session.commit()  # the failed attempt is counted
     return unauthorized_response("The Authorization header does not name an active user: check the username "
