@@ -16,6 +16,7 @@ NOTES_BPMN = linear_process(
     '<bpmn:userTask id="write_note" name="Write a note" camunda:assignee="${employee}" camunda:formRef="note"/>',
     '<bpmn:userTask id="read_note" name="Read the note" camunda:assignee="mia" camunda:formRef="note-view"/>')
 NOTE_FORM = {"id": "note", "type": "default", "components": [
+    {"type": "text", "id": "intro", "text": "Write **clearly**, {{employee}}."},
     {"type": "textfield", "key": "headline", "label": "Headline", "id": "headline"},
     {"type": "textarea", "key": "note", "label": "Note", "id": "note"}]}
 NOTE_VIEW_FORM = {"id": "note-view", "type": "default", "components": [
@@ -64,6 +65,7 @@ def test_text_fields_without_max_length_get_one_in_the_page_and_on_the_server(ac
     assert db.session.get(HumanTask, write.id).status == "open"
     on_page = act.as_("hana").post(f"/tasks/{write.id}", data={"headline": "x" * 1001, "note": "fine"})
     assert on_page.status_code == 422 and "Headline must be at most 1000 characters." in on_page.get_data(as_text=True)
+    assert f'value="{"x" * 1001}"' in on_page.get_data(as_text=True)  # what was typed is kept, after a form text
     fits = act.as_("hana").post(f"/api/v1/tasks/{write.id}/complete",
                                 json={"data": {"headline": "x" * 1000, "note": "y" * 10000}})
     assert fits.status_code == 200

@@ -28,8 +28,8 @@ def _nodes(components, values, errors, context, prefix, extra_rows):
     for component in components:
         kind = component.get("type")
         if kind == "text":
-            text, values = fill_placeholders(component.get("text"), context, MARKER)
-            nodes.append({"type": "text", "html": render_markdown_with_values(text, values)})
+            text, typed = fill_placeholders(component.get("text"), context, MARKER)
+            nodes.append({"type": "text", "html": render_markdown_with_values(text, typed)})
         elif kind in ("separator", "spacer"):
             nodes.append({"type": kind})
         elif kind in INPUT_TYPES:
