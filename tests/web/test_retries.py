@@ -119,3 +119,27 @@ def test_the_retry_after_a_lost_answer_replays_it(act, app):
 def test_a_failure_before_anything_was_committed_is_still_a_500(act, answers_fail_after_commit):
     response = act.as_("ada").get("/api/v1/tasks")
     assert response.status_code == 500
+
+
+def test_simultaneous_retries_with_one_key_start_one_path(act):
+    """On PostgreSQL the second insert of a key waits for the first request; on SQLite writes queue."""
+    import base64
+    import threading
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL); CI runs it")
+    headers = {"Idempotency-Key": "burst", "Authorization": "Basic " + base64.b64encode(b"ada:demo").decode()}
+    barrier, answers = threading.Barrier(8), []
+
+    def send():
+        client = act.app.test_client()
+        barrier.wait()
+        answers.append(client.post("/api/v1/process-instances", json=START, headers=headers))
+
+    threads = [threading.Thread(target=send) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(answers) == 8 and {a.status_code for a in answers} <= {201, 409}
+    assert len({a.get_data() for a in answers if a.status_code == 201}) == 1
+    assert paths() == 1
