@@ -100,3 +100,20 @@ def test_a_bearer_token_works_on_the_api(act):
 def _user_id(username):
     from engine.models import User
     return db.session.scalar(sa.select(User.id).where(User.username == username))
+
+
+def test_a_new_password_set_by_an_admin_ends_the_persons_sessions(act):
+    from engine.models import User
+    ben = act.as_("ben")
+    assert ben.get("/").status_code == 200
+    ben_id = _user_id("ben")
+    changed = act.as_("hana").post(f"/admin/users/{ben_id}", data={
+        "username": "ben", "name": "Ben Okafor", "manager": db.session.get(User, ben_id).manager.username,
+        "active": "y", "password": "a-new-secret"})
+    assert changed.status_code == 302
+    assert ben.get("/").status_code == 302  # logged out
+    hana_id = _user_id("hana")
+    own = act.as_("hana").post(f"/admin/users/{hana_id}", data={
+        "username": "hana", "name": "Hana Kim", "manager": "", "groups": ["hr", "admins", "process-owners"],
+        "active": "y", "password": "hana-new-secret"})
+    assert own.status_code == 302 and act.as_("hana").get("/").status_code == 200  # still logged in here
