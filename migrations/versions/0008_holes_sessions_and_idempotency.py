@@ -1,7 +1,7 @@
 """session version (logout revokes sessions) and idempotency keys (a retried start returns the first answer)
 
 Revision ID: 0008_holes
-Revises: 0007
+Revises: 0008_duties
 Create Date: 2026-11-30 00:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_holes'
-down_revision = '0007'
+down_revision = '0008_duties'
 branch_labels = None
 depends_on = None
 
