@@ -263,7 +263,7 @@ def import_command(file):
             counts = import_data(db.session, read_file(file), revision)
         except BackupError as exc:
             db.session.rollback()
-            click.echo(f"error: {exc}; nothing was imported", err=True)
+            click.echo(f"error: {exc}; nothing was imported.", err=True)
             sys.exit(1)
         db.session.commit()
     click.echo("imported: " + ", ".join(f"{count} {name}" for name, count in counts.items() if count))
