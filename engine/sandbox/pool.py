@@ -36,7 +36,7 @@ class SandboxUnavailable(ScriptError):
 class SandboxWorker:
     """One worker process and this process's end of its pipe.
 
-    The worker is a fresh interpreter (spawned, `python -m engine.sandbox.worker`), so no database connection,
+    The worker is a fresh interpreter (spawned, `python -m engine.sandbox`), so no database connection,
     lock or thread of this process crosses into it; only its end of the pipe is passed on.
     """
 
@@ -44,7 +44,7 @@ class SandboxWorker:
         ours, theirs = socket.socketpair()
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "engine.sandbox.worker", str(theirs.fileno()), str(memory_limit)],
+                [sys.executable, "-m", "engine.sandbox", str(theirs.fileno()), str(memory_limit)],
                 pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, cwd=_PROJECT_ROOT,
                 env=dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [_PROJECT_ROOT,
                                                                               os.environ.get("PYTHONPATH")]))))

@@ -129,8 +129,3 @@ def serve(connection, memory_limit):
             answer = codec.encode(_failure(exc))
         connection.send_bytes(answer)
 
-
-if __name__ == "__main__":
-    import sys
-    from multiprocessing.connection import Connection
-    serve(Connection(int(sys.argv[1])), int(sys.argv[2]))
