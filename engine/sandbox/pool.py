@@ -1,9 +1,9 @@
 """A pool of warm sandbox worker processes, and the conversation with one of them while it runs a script.
 
 Workers are fresh interpreters (spawned, never a fork of this process, which holds database connections and
-threads), started lazily on the first script, and they stay warm for the next. A worker that overruns its time is killed and
-replaced; so is one that breached its memory limit or died. This process only waits on a pipe meanwhile, so
-it keeps serving requests whatever the script does.
+threads), started lazily on the first script, and they stay warm for the next. A worker that overruns its time
+is killed and replaced; so is one that breached its memory limit or died. This process only waits on a pipe
+meanwhile, so it keeps serving requests whatever the script does.
 """
 import builtins
 import logging
@@ -45,9 +45,7 @@ class SandboxWorker:
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "engine.sandbox", str(theirs.fileno()), str(memory_limit)],
-                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, cwd=_PROJECT_ROOT,
-                env=dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [_PROJECT_ROOT,
-                                                                              os.environ.get("PYTHONPATH")]))))
+                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, cwd=_PROJECT_ROOT, env=_worker_environment())
         finally:
             theirs.close()
         self.connection = Connection(ours.detach())
@@ -69,6 +67,15 @@ class SandboxWorker:
             self.process.kill()
         self.process.wait()
         self.connection.close()
+
+
+def _worker_environment():
+    """The environment a worker starts with: enough to run Python, none of this process's settings (database
+    address, secret key, mail password), so a script that got out of its language guard finds nothing."""
+    kept = {name: value for name, value in os.environ.items() if name in ("PATH", "LANG", "TZ")
+            or name.startswith("LC_")}
+    path = [_PROJECT_ROOT] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else [])
+    return dict(kept, PYTHONPATH=os.pathsep.join(path), PYTHONDONTWRITEBYTECODE="1")
 
 
 class SandboxPool:
