@@ -9,11 +9,13 @@ import time
 import pytest
 from werkzeug.serving import make_server
 
-from engine.models import ProcessInstance
+from engine.deployment import checksum_of
+from engine.models import ProcessInstance, ProcessVersion
 from engine.scripting import SCRIPT_TIME_LIMIT
 from web.extensions import db
 
-from .test_sandbox import deploy_unchecked
+from ..engine.test_runtime import small_process
+from .test_sandbox import FORM, deploy_unchecked
 
 SQUARING = "x = 3\n" + "x = x * x\n" * 40  # each line doubles the number; one multiplication runs for seconds
 BREACHES = [
@@ -111,3 +113,29 @@ def test_health_answers_within_100_ms_while_a_script_runs(act, live_server, scri
     # percentile is held to 100 ms and the slowest to 500 ms, as a shared test machine can stall any thread.
     timings.sort()
     assert len(timings) >= 10 and timings[len(timings) * 9 // 10] < 0.1 and timings[-1] < 0.5, timings
+
+
+def test_a_gateway_condition_that_allocates_is_stopped_in_the_sandbox_and_becomes_an_incident(act):
+    gateway = ('<bpmn:exclusiveGateway id="compute" default="plain"><bpmn:incoming>f2</bpmn:incoming>'
+               '</bpmn:exclusiveGateway>'
+               '<bpmn:sequenceFlow id="costly" sourceRef="compute" targetRef="second"><bpmn:conditionExpression>'
+               "${len('%800000000d' % 1) > 0 and note == 'costly'}</bpmn:conditionExpression></bpmn:sequenceFlow>"
+               '<bpmn:sequenceFlow id="plain" sourceRef="compute" targetRef="second"/>')
+    xml = small_process("x = 1")
+    start = xml.index('<bpmn:scriptTask id="compute"')
+    end = xml.index("</bpmn:scriptTask>") + len("</bpmn:scriptTask>")
+    xml = xml[:start] + gateway + xml[end:]
+    xml = xml.replace('<bpmn:sequenceFlow id="f3" sourceRef="compute" targetRef="second"/>', "")
+    sources = {"bpmn": {"small.bpmn": xml}, "dmn": {}, "forms": {"note": FORM}}
+    db.session.add(ProcessVersion(key="small", name="Small", version=1, checksum=checksum_of(sources),
+                                  sources=sources))
+    db.session.commit()
+    instance_id, task_id = complete_first(act)
+    started = time.monotonic()
+    response = act.as_("ada").post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"note": "go"}})
+    assert response.status_code == 409 and response.json["code"] == "incident", response.json
+    assert response.json["errors"]["element_id"] == "compute" and "Error evaluating expression" in \
+        response.json["message"]
+    assert time.monotonic() - started <= SCRIPT_TIME_LIMIT + 1
+    db.session.expire_all()
+    assert db.session.get(ProcessInstance, instance_id).status == "incident"
