@@ -91,7 +91,8 @@ def _written_back(environment, scope, context):
 def _run(environment, request):
     context = request["context"]
     if request["op"] == "eval":
-        return {"op": "done", "value": environment.evaluate_here(request["code"], context, request["external"])}
+        value = environment.evaluate_here(request["code"], context, request["external"])
+        return {"op": "done", "value": _materialize(value)}  # `range(3)` as a collection arrives as a list
     scope = environment.execute_here(request["code"], context, request["external"])
     return {"op": "done", "context": _written_back(environment, scope, context)}
 

@@ -80,6 +80,7 @@ def test_a_condition_that_allocates_is_stopped_in_its_worker():
         env.evaluate("len('%800000000d' % 1) > 0", {})
     assert time.monotonic() - started < 1
     assert env.evaluate("count % 2 == 1", {"count": 3}) is True
+    assert env.evaluate("range(count)", {"count": 3}) == [0, 1, 2]  # a collection arrives as a list
 
 
 def test_a_worker_that_overruns_is_killed_and_replaced():
