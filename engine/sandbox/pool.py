@@ -189,13 +189,17 @@ class _Conversation:
     def run(self, payload):
         connection = self.worker.connection
         deadline = time.monotonic() + self.time_limit
-        connection.send_bytes(payload)
+        try:
+            connection.send_bytes(payload)
+        except OSError:
+            raise SandboxUnavailable("the script sandbox stopped before the script could run; try again") from None
         while True:
             remaining = deadline - time.monotonic()
             try:
                 if remaining <= 0 or not connection.poll(remaining):
                     raise ScriptTimeout(f"the script ran longer than {self.time_limit:g} seconds")
-                message = codec.decode(connection.recv_bytes())
+                # an answer larger than the worker may send (it refuses to) means the worker is not itself
+                message = codec.decode(connection.recv_bytes(codec.MAX_MESSAGE_BYTES + 1024))
             except (EOFError, OSError):
                 raise self._ended() from None
             if message["op"] == "call":
