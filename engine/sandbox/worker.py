@@ -5,7 +5,6 @@ Functions a diagram calls (`people`, `notify`, ...) are not run here: the worker
 script to run them, so the database session and its transaction stay there. Their arguments cross as data, so
 a generator handed to a function is first run to a list here, under this process's limits.
 """
-import os
 import resource
 import signal
 from collections.abc import Iterator
@@ -106,7 +105,6 @@ def _failure(exc, breach=False):
 def serve(connection, memory_limit):
     """The worker's main loop: apply the limits, then answer requests until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in a terminal stops the parent, which ends us
-    os.nice(10)  # scripts yield to the web process on a busy machine (set once imports are done)
     apply_limits(memory_limit)
     caller = _Caller(connection)
     environments = {}
