@@ -11,6 +11,7 @@ from werkzeug.serving import make_server
 
 from engine.deployment import checksum_of
 from engine.models import ProcessInstance, ProcessVersion
+from engine.sandbox.pool import SandboxPool
 from engine.scripting import SCRIPT_TIME_LIMIT
 from web.extensions import db
 
@@ -35,16 +36,32 @@ def complete_first(act, username="ada"):
     return started.json["id"], started.json["open_tasks"][0]["id"]
 
 
+@pytest.fixture
+def sandbox_runs(monkeypatch):
+    """The wall-clock seconds of each script run in the sandbox, from sending it to the worker being stopped
+    (or back in the pool): the request around it also loads and stores the path, which a busy machine slows."""
+    durations = []
+    run = SandboxPool.run
+
+    def timed(self, *args, **kwargs):
+        started = time.monotonic()
+        try:
+            return run(self, *args, **kwargs)
+        finally:
+            durations.append(time.monotonic() - started)
+
+    monkeypatch.setattr(SandboxPool, "run", timed)
+    return durations
+
+
 @pytest.mark.parametrize("script", [b[0] for b in BREACHES], ids=[b[1] for b in BREACHES])
-def test_c_level_breaches_stop_within_the_limit_and_become_an_incident(act, script):
+def test_c_level_breaches_stop_within_the_limit_and_become_an_incident(act, script, sandbox_runs):
     deploy_unchecked(script)
     instance_id, task_id = complete_first(act)
-    started = time.monotonic()
     response = act.as_("ada").post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"note": "go"}})
-    elapsed = time.monotonic() - started
     assert response.status_code == 409 and response.json["code"] == "incident", response.json
     assert any(reason in response.json["message"] for reason in STOPPED), response.json["message"]
-    assert elapsed <= SCRIPT_TIME_LIMIT + 1, elapsed
+    assert len(sandbox_runs) == 1 and sandbox_runs[0] <= SCRIPT_TIME_LIMIT + 1, sandbox_runs
     db.session.expire_all()
     instance = db.session.get(ProcessInstance, instance_id)
     assert instance.status == "incident" and instance.incident["element_id"] == "compute"
@@ -116,7 +133,7 @@ def test_health_answers_within_100_ms_while_a_script_runs(act, live_server, scri
     assert len(timings) >= 10 and timings[len(timings) // 2] < 0.1 and timings[-1] < 1, timings
 
 
-def test_a_gateway_condition_that_allocates_is_stopped_in_the_sandbox_and_becomes_an_incident(act):
+def test_a_gateway_condition_that_allocates_is_stopped_in_the_sandbox_and_becomes_an_incident(act, sandbox_runs):
     gateway = ('<bpmn:exclusiveGateway id="compute" default="plain"><bpmn:incoming>f2</bpmn:incoming>'
                '</bpmn:exclusiveGateway>'
                '<bpmn:sequenceFlow id="costly" sourceRef="compute" targetRef="second"><bpmn:conditionExpression>'
@@ -132,11 +149,10 @@ def test_a_gateway_condition_that_allocates_is_stopped_in_the_sandbox_and_become
                                   sources=sources))
     db.session.commit()
     instance_id, task_id = complete_first(act)
-    started = time.monotonic()
     response = act.as_("ada").post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"note": "go"}})
     assert response.status_code == 409 and response.json["code"] == "incident", response.json
     assert response.json["errors"]["element_id"] == "compute" and "Error evaluating expression" in \
         response.json["message"]
-    assert time.monotonic() - started <= SCRIPT_TIME_LIMIT + 1
+    assert len(sandbox_runs) == 1 and sandbox_runs[0] <= SCRIPT_TIME_LIMIT + 1, sandbox_runs
     db.session.expire_all()
     assert db.session.get(ProcessInstance, instance_id).status == "incident"
