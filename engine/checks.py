@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
 from .expressions import ExpressionSyntaxError, is_juel, is_timer_text, to_python
 from .forms import OPTION_TYPES, field_keys
+from .javascript import is_javascript, javascript_assigned_names, javascript_syntax_error, unmark
 from .script_functions import FUNCTION_NAMES
 from .scripting import available_builtins
 
@@ -49,7 +50,9 @@ def _free_names(tree):
 
 
 def script_assigned_names(script):
-    """Variables a script sets."""
+    """Variables a script sets (a JavaScript one through execution.setVariable)."""
+    if is_javascript(script):
+        return javascript_assigned_names(script)
     try:
         tree = ast.parse(script or "")
     except SyntaxError:
@@ -63,6 +66,8 @@ def script_assigned_names(script):
 
 def unknown_functions(script):
     """Functions a script calls that it neither defines nor may use."""
+    if is_javascript(script):
+        return []
     try:
         tree = ast.parse(script or "")
     except SyntaxError:
@@ -80,6 +85,7 @@ def known_variables(specs, forms):
         for task_spec in spec.task_specs.values():
             if isinstance(task_spec, ScriptTask):
                 names |= script_assigned_names(task_spec.script)
+                names |= {task_spec.extensions.get("resultVariable")} - {None}
             if isinstance(task_spec, MultiInstanceTask):
                 for ref in (task_spec.data_output, task_spec.output_item, task_spec.data_input,
                             task_spec.input_item):
@@ -168,6 +174,8 @@ def _gateway_problems(task_spec, known, forms_by_key):
 
 
 def _parses(text):
+    if is_javascript(text):
+        return javascript_syntax_error(unmark(text)) is None
     try:
         ast.parse(to_python(text), mode="eval")
     except (SyntaxError, ExpressionSyntaxError):
@@ -176,7 +184,10 @@ def _parses(text):
 
 
 def _exhaustive(conditions, forms_by_key):
-    """True when the conditions provably cover every case (x / not x, or every option of a required field)."""
+    """True when the conditions provably cover every case (x / not x, or every option of a required field).
+    JavaScript conditions are not judged (as in Camunda): no flow matching at run time is an incident."""
+    if any(is_javascript(text) for text in conditions):
+        return True
     python = []
     for text in conditions:
         try:
