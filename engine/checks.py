@@ -18,6 +18,7 @@ from .forms import OPTION_TYPES, field_keys
 from .javascript import is_javascript, javascript_assigned_names, javascript_syntax_error, unmark
 from .script_functions import FUNCTION_NAMES
 from .scripting import available_builtins
+from .time_values import date_attribute_problem, literal_timer_problem, timer_kind, unreadable_timer_message
 
 START_VARIABLES = {"employee", "employee_name", "department", "job_title", "manager", "manager_name"}
 ALWAYS_KNOWN = available_builtins() | set(FUNCTION_NAMES) | {"is_empty", "True", "False", "None"}
@@ -117,8 +118,11 @@ def task_problems(task_spec, known, forms_by_key):
     if isinstance(task_spec, CatchingEvent):
         definition = getattr(task_spec, "event_definition", None)
         if isinstance(definition, TimerEventDefinition):
-            messages.extend(_timer_problems(definition.expression))
+            messages.extend(_timer_problems(definition, known))
     if isinstance(task_spec, UserTask):
+        for name in ("dueDate", "followUpDate"):
+            messages.extend(filter(None, [date_attribute_problem(name, task_spec.extensions.get("camunda", {})
+                                                                 .get(name))]))
         for name in ("assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate"):
             value = task_spec.extensions.get("camunda", {}).get(name)
             if value and is_juel(value):
@@ -211,17 +215,23 @@ def _exhaustive(conditions, forms_by_key):
     return False
 
 
-def _timer_problems(expression):
-    if not expression:
+def _timer_problems(definition, known):
+    """A timer's value: a literal must parse (ISO 8601 or, for cycles, a cron); an expression must read and
+    use only variables that can exist."""
+    expression, kind = definition.expression, timer_kind(definition)
+    if not expression or not expression.strip():
         return ["the timer has no duration, date or cycle"]
-    text = expression.strip().strip("'\"")
-    if is_timer_text(text):
-        return []
+    literal = literal_timer_problem(kind, expression)
+    if literal is not False:
+        return [literal] if literal else []
     try:
         ast.parse(to_python(expression), mode="eval")
     except (SyntaxError, ExpressionSyntaxError):
-        return [f"the timer {expression!r} is neither an ISO 8601 duration/date/cycle (e.g. P7D, "
-                f"2026-12-01T09:00:00Z, R3/PT10M) nor a valid expression"]
+        return [unreadable_timer_message(kind, expression, [])]
+    if not is_juel(expression):
+        unknown = sorted(expression_names(expression) - known - ALWAYS_KNOWN)
+        if unknown:
+            return [unreadable_timer_message(kind, expression, unknown)]
     return []
 
 

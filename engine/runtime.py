@@ -25,6 +25,7 @@ from .pruning import pruned_elements
 from .script_functions import build_functions
 from .scripting import CareerScriptEngine, ScriptError
 from .specs import FORMS, dump_state, load_state, new_workflow
+from .start_failures import start_failed
 from .timers import fire_due, next_timer_at, waiting_timers
 from .validation import form_ref_of
 from .workflow_tasks import find_task, form_context, multi_instance_item
@@ -71,9 +72,12 @@ class Runtime:
         self.session.add(instance)
         self.session.flush()
         self._event(instance, started_by, "started", message=f"{version.name} started for {employee.name}")
-        self._run(instance, workflow, lambda: workflow.do_engine_steps(), element_id=None)
-        opened = self._sync(instance, workflow, started_by)
-        self._store(instance, workflow)
+        try:
+            self._run(instance, workflow, lambda: workflow.do_engine_steps(), element_id=None)
+            opened = self._sync(instance, workflow, started_by)
+            self._store(instance, workflow)
+        except IncidentRaised as exc:  # the caller rolls the start back; engine/start_failures.py tells HR
+            raise start_failed(version, employee, started_by, exc.errors.get("element_id"), _reason(exc)) from exc
         return Outcome(instance, opened=opened)
 
     # -- completing -----------------------------------------------------------------------
@@ -418,6 +422,12 @@ def for_change(query, skip_locked=False):
     return (query.options(joinedload(ProcessInstance.process_version), joinedload(ProcessInstance.employee))
             .with_for_update(of=ProcessInstance, skip_locked=skip_locked)
             .execution_options(populate_existing=True))
+
+
+def _reason(exc):
+    """An incident's message as the cause of a failed start: without "nothing was changed" and the like."""
+    text = exc.message.split(" Nothing was changed")[0].rstrip(". ")
+    return text[:1].lower() + text[1:]
 
 
 def _describe(exc):
