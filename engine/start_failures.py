@@ -26,7 +26,12 @@ def start_failed(version, employee, started_by, element_id, reason):
 
 
 def record_start_failure(session, failure, now=None):
-    """Write a failed start (after its rollback) and tell HR and process owners; returns the row."""
+    """Write a failed start (after its rollback) and tell HR and process owners; returns the row. A failed
+    *Start again* replaces the failure it retried (that one is marked resolved)."""
+    failure = dict(failure)
+    retried = session.get(StartFailure, failure.pop("retry_of")) if failure.get("retry_of") else None
+    if retried is not None and retried.resolved_at is None:
+        retried.resolved_at, retried.resolved_by_id = now or utcnow(), failure.get("started_by_id")
     row = StartFailure(at=now or utcnow(), **failure)
     session.add(row)
     session.flush()
@@ -63,7 +68,11 @@ def start_again(session, runtime, failure_id, actor):
         raise Conflict("This failed start was already dealt with; nothing was changed.")
     if row.employee is None:
         raise Conflict("The person this path was for is no longer in the directory; nothing was started.")
-    outcome = runtime.start(row.process_version.key, row.employee, actor)
+    try:
+        outcome = runtime.start(row.process_version.key, row.employee, actor)
+    except StartFailed as exc:
+        exc.failure["retry_of"] = row.id
+        raise
     row.resolved_at, row.resolved_by_id, row.instance_id = runtime.clock(), actor.id, outcome.instance.id
     session.flush()
     return outcome
