@@ -140,7 +140,8 @@ def _mapping_problems(mappings):
             messages.append(f'the {where} parameter "{name}" uses {content}, which is not supported here: '
                             f"use an expression such as ${{...}}, a text, a list or a map")
         elif kind == "expression" and not _parses(content):
-            messages.append(f'the {where} parameter "{name}" has an expression that cannot be read: {content!r}')
+            messages.append(_javascript_parameter_problem(name, where, content) if is_javascript(content) else
+                            f'the {where} parameter "{name}" has an expression that cannot be read: {content!r}')
         elif kind in ("list", "map"):
             for item in content:
                 check(name, item[1] if kind == "map" else item, where)
@@ -152,6 +153,10 @@ def _mapping_problems(mappings):
         if mapping.get("sourceExpression") and not _parses(mapping["sourceExpression"]):
             messages.append(f"the variable mapping expression {mapping['sourceExpression']!r} cannot be read")
     return messages
+
+
+def _javascript_parameter_problem(name, where, content):
+    return f'the {where} parameter "{name}" is JavaScript that cannot be read: {javascript_syntax_error(unmark(content))}'
 
 
 def _unknown_names(text, known, what):

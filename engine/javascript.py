@@ -145,6 +145,10 @@ def javascript_syntax_error(source):
     try:
         _eval(f"new Function({json.dumps(source or '')}); true", JavaScriptLimits(seconds=2.0), line_offset=2)
     except JavaScriptError as exc:
+        last_line = (source or "").count("\n") + 1
+        if exc.line is not None and exc.line > last_line:  # V8 stopped at the closing brace of its wrapper
+            return JavaScriptError(f"line {last_line}: SyntaxError: the script ends before an expression or "
+                                   f"bracket is finished", line=last_line)
         return exc
     return None
 

@@ -77,6 +77,8 @@ class Runtime:
             opened = self._sync(instance, workflow, started_by)
             self._store(instance, workflow)
         except IncidentRaised as exc:  # the caller rolls the start back; engine/start_failures.py tells HR
+            self._history.clear()  # entries of the rolled-back path must not be written with a later action
+            self._unannounced.clear()
             raise start_failed(version, employee, started_by, exc.errors.get("element_id"), _reason(exc)) from exc
         return Outcome(instance, opened=opened)
 

@@ -4,18 +4,17 @@ when it runs.
 SpiffWorkflow's parser keeps a script task's text but drops its `scriptFormat`, and a flow condition's
 `language`. `with_script_languages` wraps every node parser so that JavaScript texts are marked (see
 `engine.javascript.MARKER`), Python stays as it is, and any other language (Groovy, Jython, JRuby...) is
-refused naming the element and the alternatives. The same wrapper makes every `timeCycle` accept a cron
-(engine/cron.py). The script engine sends marked texts to `run_javascript`.
+refused naming the element and the alternatives. The same wrapper gives every timer our definitions
+(engine/timer_events.py: cron cycles, unreadable values as step errors). The script engine sends marked texts to `run_javascript`.
 """
 from functools import lru_cache
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS
 
 from .context import current_instance
-from .cron import CronCycleTimerEventDefinition
+from .timer_events import app_timer
 from .javascript import (
     JavaScriptError,
     is_javascript,
@@ -71,11 +70,7 @@ class ScriptLanguagesMixin:
         return extensions
 
     def parse_timer_event(self, event):
-        definition = super().parse_timer_event(event)
-        if type(definition) is CycleTimerEventDefinition:
-            return CronCycleTimerEventDefinition(definition.name, definition.expression,
-                                                 description=definition.description)
-        return definition
+        return app_timer(super().parse_timer_event(event))
 
 
 @lru_cache(maxsize=None)

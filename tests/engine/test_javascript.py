@@ -88,3 +88,24 @@ def test_javascript_in_every_spelling_validates_and_a_typo_is_reported_with_its_
                                      'var a = 1;\nvar b = ;</bpmn:script></bpmn:scriptTask>')
     assert (element, message) == ("calc", "the script is JavaScript that cannot be read: line 2: SyntaxError: "
                                           "Unexpected token ';'")
+
+
+def test_an_inline_camunda_script_with_a_typo_is_reported_without_internals():
+    task = ('<bpmn:scriptTask id="calc" scriptFormat="javascript"><bpmn:extensionElements><camunda:inputOutput>'
+            '<camunda:outputParameter name="label"><camunda:script scriptFormat="javascript">"a" +</camunda:script>'
+            '</camunda:outputParameter></camunda:inputOutput></bpmn:extensionElements>'
+            '<bpmn:script>1</bpmn:script></bpmn:scriptTask>')
+    [(element, message)] = _problems(task)
+    assert element == "calc" and message.startswith('the output parameter "label" is JavaScript that cannot be read: '
+                                                    'line 1: SyntaxError')
+    assert "//@javascript" not in message
+
+
+def test_a_condition_in_groovy_is_refused_naming_the_flow():
+    gateway = '<bpmn:exclusiveGateway id="choose" default="flow_choose_end"/>'
+    xml_extra = ('<bpmn:endEvent id="other"/><bpmn:sequenceFlow id="odd" sourceRef="choose" targetRef="other">'
+                 '<bpmn:conditionExpression language="groovy">x &gt; 1</bpmn:conditionExpression>'
+                 '</bpmn:sequenceFlow>')
+    problems = _problems(gateway, extra=xml_extra)
+    assert ("odd", 'this flow\'s condition is written in groovy, which does not run here: write it in Python '
+                   '(scriptFormat="python") or JavaScript (scriptFormat="javascript")') in problems
