@@ -70,3 +70,21 @@ def test_a_cohort_start_records_each_failed_start_and_leaves_no_trace_of_the_rol
     assert {e.instance_id for e in events} == {instance.id}
     assert not any("Ada" in e.message for e in events)  # nothing of Ada's rolled-back start was written
     assert db.session.scalar(sa.select(sa.func.count(Notification.id)).where(Notification.kind == "incident")) == 1
+
+
+def test_literal_dates_and_timer_values_are_judged_by_kind():
+    from engine.time_values import date_attribute_problem, literal_timer_problem
+
+    assert date_attribute_problem("dueDate", "P7D") is None
+    assert date_attribute_problem("dueDate", "2026-12-01T09:00:00Z") is None
+    assert date_attribute_problem("followUpDate", "2026-12-01") is None
+    assert date_attribute_problem("dueDate", "${deadline}") is None  # expressions are checked elsewhere
+    assert date_attribute_problem("dueDate", "banana").startswith(
+        'the due date (camunda:dueDate) "banana" cannot be read: write an ISO 8601 date-time')
+    assert literal_timer_problem("duration", "PT4H") is None
+    assert literal_timer_problem("duration", "'P7D'") is None  # quoted, as Python expressions write it
+    assert literal_timer_problem("cycle", "R3/PT10M") is None
+    assert literal_timer_problem("cycle", "0 0 9 ? * MON-FRI") is None
+    assert literal_timer_problem("duration", "${wait}") is False  # not a literal
+    assert "only a cycle timer (timeCycle) takes" in literal_timer_problem("duration", "0 0 9 ? * MON-FRI")
+    assert literal_timer_problem("date", "2026-02-30T09:00:00Z").startswith('the date timer "2026-02-30T09:00:00Z"')
