@@ -143,3 +143,25 @@ def test_a_failing_javascript_step_during_a_start_is_a_start_failure(act, client
     assert "Activity_high" in rest.json["message"] and "ReferenceError: missing is not defined" in rest.json["message"]
     [failure] = db.session.scalars(sa.select(StartFailure)).all()
     assert failure.element_id == "Activity_high" and failure.started_by.username == "hana"
+
+
+def test_failed_starts_through_the_json_api(act, org):
+    _broken_career_pathing(org)
+    assert act.as_("ada").post("/paths/start").status_code == 409
+    [mine] = act.as_("ada").get("/api/v1/start-failures").json
+    assert (mine["employee"], mine["started_by"], mine["process_key"], mine["element_id"]) == \
+        ("ada", "ada", "career_pathing", "career_objectives_meeting")
+    assert act.as_("ben").get("/api/v1/start-failures").json == []
+    assert [f["id"] for f in act.as_("hana").get("/api/v1/start-failures").json] == [mine["id"]]
+    refused = act.as_("ada").post(f"/api/v1/start-failures/{mine['id']}/start-again")
+    assert refused.status_code == 403
+    with open(os.path.join(PROJECT_ROOT, "processes", "career_pathing.bpmn"), encoding="utf-8") as handle:
+        deploy(db.session, {"career_pathing.bpmn": handle.read().replace("Career objectives meeting",
+                                                                          "Career objectives talk", 1)})
+    db.session.commit()
+    started = act.as_("hana").post(f"/api/v1/start-failures/{mine['id']}/start-again")
+    assert started.status_code == 201 and started.json["business_key"] == "ada"
+    assert act.as_("hana").get("/api/v1/start-failures").json == []
+    again = act.as_("hana").post(f"/api/v1/start-failures/{mine['id']}/start-again")
+    assert again.status_code == 409 and "already dealt with" in again.json["message"]
+    assert act.as_("hana").post("/api/v1/start-failures/999999/start-again").status_code == 404
