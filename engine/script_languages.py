@@ -35,6 +35,15 @@ def unsupported_language(language, what):
     return f'{what} is written in {language}, which does not run here: {ALTERNATIVES}'
 
 
+RESOURCE = f"{{{CAMUNDA_MODEL_NS}}}resource"
+
+
+def external_script(resource, what):
+    """The message for a script or condition loaded from a file (camunda:resource)."""
+    return (f'{what} is loaded from "{resource}" (camunda:resource), which is not supported here: put the '
+            f"script in the diagram (inline), in Python or JavaScript")
+
+
 def text_in_language(text, language, what, node, filename):
     """The text to store for a script or condition in `language`: marked JavaScript, Python as it is;
     ValidationException (naming the element) for any other language."""
@@ -49,14 +58,20 @@ class ScriptLanguagesMixin:
     """Mixed into every node parser: languages of scripts and conditions, and cron cycles."""
 
     def parse_condition(self, sequence_flow):
+        expressions = self._xpath(sequence_flow, ".//bpmn:conditionExpression")
+        if expressions and expressions[0].get(RESOURCE):
+            raise ValidationException(external_script(expressions[0].get(RESOURCE), "this flow's condition"),
+                                      node=sequence_flow, file_name=self.filename)
         text = super().parse_condition(sequence_flow)
         if text is None:
             return None
-        expression = self._xpath(sequence_flow, ".//bpmn:conditionExpression")[0]
-        return text_in_language(text, expression.get("language"), "this flow's condition", sequence_flow,
+        return text_in_language(text, expressions[0].get("language"), "this flow's condition", sequence_flow,
                                 self.filename)
 
     def get_script(self):
+        if self.node.get(RESOURCE):
+            raise ValidationException(external_script(self.node.get(RESOURCE), "this script"), node=self.node,
+                                      file_name=self.filename)
         script = super().get_script()
         return text_in_language(script, self.node.get("scriptFormat"), "this script", self.node, self.filename)
 

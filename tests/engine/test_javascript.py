@@ -109,3 +109,10 @@ def test_a_condition_in_groovy_is_refused_naming_the_flow():
     problems = _problems(gateway, extra=xml_extra)
     assert ("odd", 'this flow\'s condition is written in groovy, which does not run here: write it in Python '
                    '(scriptFormat="python") or JavaScript (scriptFormat="javascript")') in problems
+
+
+def test_scripts_from_resource_files_are_refused_asking_for_inline_scripts():
+    [(element, message)] = _problems('<bpmn:scriptTask id="calc" scriptFormat="javascript" '
+                                     'camunda:resource="deployment://calc.js"/>')
+    assert element == "calc" and message.startswith(
+        'this script is loaded from "deployment://calc.js" (camunda:resource), which is not supported here')
