@@ -17,7 +17,7 @@ from .context import running
 from .notifications import notify, people_of_task
 from .assignment import AssignmentError, resolve_assignment
 from .deployment import latest_version
-from .directory import path_variables, person_and_absence
+from .directory import describe_candidates, path_variables, person_and_absence
 from .errors import ConcurrentChange, Conflict, IncidentRaised, NotFound, TaskAlreadyCompleted, ValidationFailed
 from .forms import validate_submission
 from .models import HumanTask, InstanceEvent, ProcessInstance, utcnow
@@ -359,7 +359,8 @@ class Runtime:
             substitute_for=absent,
         )
         self.session.add(row)  # inserted at the next flush; its history entry and messages right after
-        who = assignee.name if assignee else ", ".join(assignment.candidate_users + assignment.candidate_groups)
+        who = assignee.name if assignee else describe_candidates(self.session, assignment.candidate_users,
+                                                                  assignment.candidate_groups)
         if absent is not None:
             who += f" (standing in for {absent.name}, out of office until {absence.ends_on.isoformat()})"
         self._event(instance, None, "task_created", element_id=spec.bpmn_id, human_task=row,

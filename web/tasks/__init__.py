@@ -1,4 +1,6 @@
 """The inbox and task pages: people see their tasks and complete them through forms."""
+from collections import Counter
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -14,7 +16,7 @@ from engine.runtime import Runtime
 from engine.specs import FORMS
 
 from ..extensions import db
-from .answers import describe_answers
+from .answers import describe_answers, people_names
 from .form_view import build_form_view
 
 bp = Blueprint("tasks", __name__, template_folder="templates")
@@ -116,7 +118,17 @@ def inbox():
     return render_template("tasks/inbox.html", tasks=tasks, my_paths=my_paths, running_path=running,
                            filters=filters, steps=sorted({c.name for c in choices}),
                            roles=sorted({c.lane for c in choices if c.lane}),
-                           paths=sorted({(c.instance_id, c.business_key) for c in choices}, key=lambda p: p[1] or ""))
+                           paths=_path_choices(choices))
+
+
+def _path_choices(choices):
+    """(path id, label) for the inbox's path filter: the person's name, and the path number only when one
+    person has several paths there."""
+    keys = sorted({(c.instance_id, c.business_key) for c in choices}, key=lambda p: (p[1] or "", p[0]))
+    names = people_names([key for _id, key in keys if key])
+    counts = Counter(key for _id, key in keys)
+    return [(path_id, names.get(key, key or f"Path {path_id}") + (f" (path {path_id})" if counts[key] > 1 else ""))
+            for path_id, key in keys]
 
 
 def _render_task(row, values, errors, extra_rows=None, status=200):
