@@ -54,7 +54,7 @@ def test_a_weekday_cron_reminder_fires_at_nine_on_weekdays_and_once_after_a_stop
     result = deploy(db.session, {"cron_weekday_reminder.bpmn": corpus("cron_weekday_reminder.bpmn"),
                                  "cron_note.form": corpus("cron_note.form")})
     db.session.commit()
-    instance = Runtime(db.session, clock).start_version(result.created[0], org["ada"], org["ada"]).instance
+    instance = Runtime(db.session, clock).start_version(result.created[0], org["ada"], org["hana"]).instance
     db.session.commit()
     assert reload(instance).next_timer_at == datetime(2026, 11, 2, 9, 0)
     clock.now = datetime(2026, 11, 2, 9, 0, 1)
@@ -74,7 +74,7 @@ def test_a_cron_from_an_expression_runs_too(org):
     xml = corpus("cron_weekday_reminder.bpmn").replace("0 0 9 ? * MON-FRI", "${reminder_cron}")
     version = deploy(db.session, {"c.bpmn": xml, "cron_note.form": corpus("cron_note.form")}).created[0]
     db.session.commit()
-    instance = Runtime(db.session, clock).start_version(version, org["ada"], org["ada"],
+    instance = Runtime(db.session, clock).start_version(version, org["ada"], org["hana"],
                                                         {"reminder_cron": "0 30 7 ? * SAT"}).instance
     db.session.commit()
     assert reload(instance).next_timer_at == datetime(2026, 11, 7, 7, 30)

@@ -17,9 +17,9 @@ def test_a_timer_expression_that_gives_no_duration_fails_the_start_naming_timer_
                 '</bpmn:intermediateCatchEvent><bpmn:endEvent id="e"/>' + flows(("s", "pause"), ("pause", "e")))
     version = deploy(db.session, {"t.bpmn": xml}).created[0]
     with pytest.raises(StartFailed) as caught:
-        Runtime(db.session).start_version(version, org["ada"], org["ada"], {"wait": "banana"})
+        Runtime(db.session).start_version(version, org["ada"], org["hana"], {"wait": "banana"})
     assert caught.value.message == (
-        'Your path could not start: the step pause failed: the duration timer "${wait}" gave "banana", which '
+        'The path of Ada Lovelace could not start: the step pause failed: the duration timer "${wait}" gave "banana", which '
         "cannot be read; write an ISO 8601 duration such as P7D or PT4H, or an expression such as ${wait}; "
         "HR has been told.")
     assert caught.value.failure["element_id"] == "pause"
@@ -32,7 +32,7 @@ def test_the_same_failure_later_in_a_path_is_an_incident_on_that_path(org):
                 '</bpmn:intermediateCatchEvent><bpmn:endEvent id="e"/>'
                 + flows(("s", "ask"), ("ask", "pause"), ("pause", "e")))
     version = deploy(db.session, {"t.bpmn": xml, "note.form": FORM}).created[0]
-    instance = Runtime(db.session).start_version(version, org["ada"], org["ada"]).instance
+    instance = Runtime(db.session).start_version(version, org["ada"], org["hana"]).instance
     db.session.commit()
     [row] = open_rows(instance)
     with pytest.raises(IncidentRaised, match='the date timer "\\$\\{note\\}" gave "tomorrow"'):
