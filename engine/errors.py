@@ -85,3 +85,8 @@ class StartFailed(DomainError):
     def __init__(self, message, failure):
         super().__init__(message, errors={"element_id": failure.get("element_id")})
         self.failure = failure
+
+
+class Warn(str):
+    """A check message that is a warning (the file still deploys), not an error. Check functions return
+    messages; those of this type are reported as warnings (see engine.validation)."""
