@@ -1,7 +1,7 @@
 """start failures: a start that was rolled back is kept for HR, with who tried, to start again
 
 Revision ID: 0008_jscron
-Revises: 0008_duties
+Revises: 0008_holes
 Create Date: 2026-11-30 00:50:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_jscron'
-down_revision = '0008_duties'
+down_revision = '0008_holes'
 branch_labels = None
 depends_on = None
 
