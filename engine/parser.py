@@ -10,6 +10,7 @@ from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, BusinessRuleTaskParser, UserTaskParser
 
 from .dmn import DecisionCall, parse_dmn
+from .flows import AppConditionalGatewayParser, AppExclusiveGateway, AppInclusiveGateway, implicit_split_parser
 
 # camunda:* attributes of a user task copied into task_spec.extensions
 USER_TASK_ATTRIBUTES = (
@@ -200,6 +201,11 @@ def _override_classes():
             parser_class = mappings_parser(parser_class)
         mixin = CamundaCallMixin if tag == "callActivity" else CamundaMappingsMixin
         classes[full_tag(tag)] = (parser_class, _with_mappings(spec_class, mixin))
+    for tag, gateway_class in (("exclusiveGateway", AppExclusiveGateway), ("inclusiveGateway", AppInclusiveGateway)):
+        classes[full_tag(tag)] = (AppConditionalGatewayParser, gateway_class)
+    for tag, (parser_class, spec_class) in {**CamundaParser.PARSER_CLASSES, **classes}.items():
+        if not tag.endswith(("Gateway", "}endEvent")):
+            classes[tag] = (implicit_split_parser(parser_class), spec_class)
     return classes
 
 

@@ -267,7 +267,7 @@ class Runtime:
                 step()
         except ENGINE_ERRORS as exc:
             failed = getattr(getattr(exc, "task", None), "task_spec", None)
-            where = getattr(failed, "bpmn_id", None) or element_id
+            where = getattr(failed, "bpmn_id", None) or getattr(failed, "source_id", None) or element_id
             raise IncidentRaised(f"The step {where or ''} failed: {_describe(exc)}. Nothing was changed; "
                                  f"HR and process owners have been shown the problem.",
                                  errors={"instance_id": instance.id, "element_id": where}) from exc
@@ -422,4 +422,4 @@ def for_change(query, skip_locked=False):
 
 def _describe(exc):
     text = str(exc).strip() or exc.__class__.__name__
-    return text.split("\n")[0]
+    return text.split("\n")[0].rstrip(". ")

@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.serializer.helpers.spec import TaskSpecConverter
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
 
+from .flows import ImplicitSplit
 from .parser import AppParser
 from .pruning import PRUNED_ELEMENTS, prune, pruned_elements
 
@@ -54,7 +55,8 @@ def _serializer_config():
     (specs are never stored, but comparing two versions converts them)."""
     config = dict(CAMUNDA_CONFIG)
     config[BpmnWorkflow] = StateOnlyWorkflowConverter
-    for _parser_class, spec_class in AppParser.OVERRIDE_PARSER_CLASSES.values():
+    spec_classes = [spec_class for _parser_class, spec_class in AppParser.OVERRIDE_PARSER_CLASSES.values()]
+    for spec_class in [*spec_classes, ImplicitSplit]:
         if issubclass(spec_class, BusinessRuleTask):
             config[spec_class] = DecisionTaskConverter
         elif spec_class not in config:

@@ -372,9 +372,10 @@ def _check_process(checked, process_id, known_forms):
         spec_file = checked.process_file(process_spec.name) if process_spec.name in checked.parser.process_parsers \
             else file_name
         for task_spec in process_spec.task_specs.values():
+            element_id = element_of(task_spec)
             for problem in _check_task_spec(task_spec, checked, known_forms):
-                checked.report(spec_file, problem, element_id=task_spec.bpmn_id,
-                               line=line_of(checked.bpmn.get(spec_file), task_spec.bpmn_id))
+                checked.report(spec_file, problem, element_id=element_id,
+                               line=line_of(checked.bpmn.get(spec_file), element_id))
     return [spec, *subprocess_specs.values()]
 
 
@@ -390,12 +391,18 @@ def _check_semantics(checked, specs, known_forms):
         if spec_file not in checked.bpmn:
             continue  # an already deployed called process was checked when it was deployed
         for task_spec in process_spec.task_specs.values():
+            element_id = element_of(task_spec)
             for message in task_problems(task_spec, known, option_fields_by_key):
-                key = (spec_file, task_spec.bpmn_id, message)
+                key = (spec_file, element_id, message)
                 if key not in reported:
                     reported.add(key)
-                    checked.report(spec_file, message, element_id=task_spec.bpmn_id,
-                                   line=line_of(checked.bpmn.get(spec_file), task_spec.bpmn_id))
+                    checked.report(spec_file, message, element_id=element_id,
+                                   line=line_of(checked.bpmn.get(spec_file), element_id))
+
+
+def element_of(task_spec):
+    """The diagram element a task spec stands for (the source task of an implicit split)."""
+    return task_spec.bpmn_id or getattr(task_spec, "source_id", None)
 
 
 def _check_task_spec(task_spec, checked, known_forms):
