@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from .errors import DeploymentRejected
 from .dmn import parse_dmn
+from .encoding import UnreadableText, decode_text
 from .models import Deployment, ProcessVersion
 from .validation import Problem, check_files, form_ref_of, kind_of
 
@@ -37,27 +38,54 @@ class DeployResult:
 
 
 def read_paths(paths):
-    """Read files and folders (recursively) into {relative name: text}; folders keep only known kinds."""
+    """Read files and folders (recursively) into {relative name: text}; folders keep only known kinds.
+    Raises UnreadableFile for the first file that cannot be read (see `read_each` to go on past it)."""
     files = {}
-    for path in paths:
-        if os.path.isdir(path):
-            for root, _dirs, names in os.walk(path):
-                for name in sorted(names):
-                    if kind_of(name) and name not in IGNORED_NAMES:
-                        full = os.path.join(root, name)
-                        files[os.path.relpath(full, os.path.dirname(os.path.abspath(path)))] = _read_text(full)
-        else:
-            files[os.path.basename(path)] = _read_text(path)
+    for name, text, problem in read_each(paths):
+        if problem is not None:
+            raise UnreadableFile(problem)
+        files[name] = text
     return files
 
 
-def _read_text(path):
-    with open(path, "rb") as handle:
-        raw = handle.read()
+class UnreadableFile(ValueError):
+    """A file that cannot be read; `problem` names it and says why."""
+
+    def __init__(self, problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def read_each(paths, as_given=False):
+    """(name, text, None) for each file of `paths` (folders recursively, known kinds only), or
+    (name, None, Problem) for a file that cannot be read. Names start at the folder given (a file: its name);
+    with `as_given` they are paths as given (the folder or file as typed, then the path inside the folder)."""
+    for path in paths:
+        if os.path.isdir(path):
+            for root, dirs, names in os.walk(path):
+                dirs.sort()
+                for name in sorted(names):
+                    if kind_of(name) and name not in IGNORED_NAMES:
+                        full = os.path.join(root, name)
+                        shown = os.path.join(path, os.path.relpath(full, path)) if as_given else \
+                            os.path.relpath(full, os.path.dirname(os.path.abspath(path)))
+                        yield _read_one(full, shown)
+        else:
+            yield _read_one(path, path if as_given else os.path.basename(path))
+
+
+def _read_one(path, name):
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UnicodeDecodeError("utf-8", raw, 0, 1, f"{path} is not UTF-8 text") from None
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        return name, None, Problem(name, "cannot be read: no such file or folder")
+    except OSError as exc:
+        return name, None, Problem(name, f"cannot be read: {(exc.strerror or 'not a readable file').lower()}")
+    try:
+        return name, decode_text(raw, is_xml=kind_of(name) != "form"), None
+    except UnreadableText as exc:
+        return name, None, Problem(name, str(exc))
 
 
 def deployed_forms(session):
@@ -120,11 +148,12 @@ def check_for_deploy(session, files):
 
 
 def decode_upload(name, raw):
-    """The text of an uploaded file; DeploymentRejected naming the file when it is not UTF-8."""
+    """The text of an uploaded file, in whatever encoding its XML declares; DeploymentRejected naming the file
+    when it cannot be read."""
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DeploymentRejected("nothing was deployed", [Problem(name, "not UTF-8 text: save the file as UTF-8")])
+        return decode_text(raw, is_xml=kind_of(name) != "form")
+    except UnreadableText as exc:
+        raise DeploymentRejected("nothing was deployed", [Problem(name, str(exc))]) from None
 
 
 def with_processes_using_forms(session, files):

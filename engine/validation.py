@@ -7,6 +7,7 @@ checks (forms, assignment, expressions, scripts) all become problems.
 """
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -136,9 +137,12 @@ def check_files(files, known_forms=None, known_processes=None, known_decisions=N
         else:
             getattr(checked, kind)[name] = text
     if not checked.bpmn:
-        if not checked.problems:
-            checked.problems.append(Problem(", ".join(sorted(files)) or "(no files)",
-                                            "no BPMN diagram to deploy; add a .bpmn file"))
+        if not files:
+            checked.problems.append(Problem("(no files)", "no files to deploy: add .bpmn, .dmn or .form files"))
+        for name, text in sorted(checked.dmn.items()):  # decisions deploy on their own
+            for problem in parse_dmn(text, name)[1]:
+                checked.problems.append(Problem(name, problem.message, line=problem.line,
+                                                element_id=problem.element_id))
         _finish(checked, files)
         return checked
     _parse(checked, known_processes or {}, known_decisions or {})
@@ -154,14 +158,14 @@ def check_files(files, known_forms=None, known_processes=None, known_decisions=N
 def _finish(checked, files):
     """Name the elements problems point at, merge duplicate lines and sort errors and warnings by place."""
     names = {}
-    for kind in ("bpmn", "dmn"):
-        for file_name, text in getattr(checked, kind).items():
-            names[file_name] = _element_names(text)
+    texts = {**checked.dmn, **checked.bpmn}
     for attribute in ("problems", "warnings"):
         seen, merged = set(), []
         for problem in getattr(checked, attribute):
             if problem.element_id and problem.name is None:
-                problem.name = names.get(problem.file, {}).get(problem.element_id)
+                if problem.file not in names:
+                    names[problem.file] = _element_names(texts[problem.file]) if problem.file in texts else {}
+                problem.name = names[problem.file].get(problem.element_id)
             key = (problem.file, problem.line, problem.element_id, problem.message)
             if key not in seen:
                 seen.add(key)
@@ -172,12 +176,24 @@ def _finish(checked, files):
 
 def _element_names(text):
     """{element id: name} of the named elements of an XML file (empty when it cannot be read)."""
-    try:
-        root = etree.fromstring(text.encode("utf-8"))
-    except (etree.XMLSyntaxError, ValueError):
+    root = parsed_xml(text)
+    if root is None:
         return {}
-    return {node.get("id"): " ".join(node.get("name").split()) for node in root.iter()
+    return {node.get("id"): " ".join(node.get("name").split()) for node in semantic_nodes(root)
             if isinstance(node.tag, str) and node.get("id") and node.get("name")}
+
+
+_DIAGRAM_TAGS = {"{http://www.omg.org/spec/BPMN/20100524/DI}BPMNDiagram",
+                 "{https://www.omg.org/spec/DMN/20191111/DMNDI/}DMNDI"}
+
+
+def semantic_nodes(root):
+    """Every node of a BPMN or DMN file but its diagram interchange part (shapes, edges, waypoints): what the
+    model says, in document order."""
+    yield root
+    for child in root:
+        if child.tag not in _DIAGRAM_TAGS:
+            yield from child.iter()
 
 
 def _read_form(checked, name, text):
@@ -206,7 +222,11 @@ def _parse(checked, known_processes, known_decisions):
                 readable = False
                 continue
             try:
-                add(text.encode("utf-8"), filename=name)
+                root = parsed_xml(text)
+                if root is None:
+                    add(text.encode("utf-8"), filename=name)  # raises the syntax error with its line
+                else:
+                    parser.add_bpmn_xml(root, filename=name)
             except etree.XMLSyntaxError as exc:
                 checked.problems.append(Problem(name, f"not well-formed XML: {exc.msg}", line=exc.lineno))
                 readable = False
@@ -223,7 +243,7 @@ def _parse(checked, known_processes, known_decisions):
     checked.process_ids = parser.get_process_ids()
     if not checked.process_ids:
         for name, text in sorted(checked.bpmn.items()):
-            root = etree.fromstring(text.encode("utf-8"))
+            root = parsed_xml(text)
             processes = list(root.iter(f"{{{BPMN_NS}}}process")) or [None]
             for node in processes:
                 checked.problems.append(Problem(
@@ -258,7 +278,7 @@ def _add_decisions(checked, parser, known_decisions):
 def _add_called_processes(checked, parser, known_processes):
     """Called processes missing from the files come from their deployed version, or are a problem."""
     for name, text in sorted(checked.bpmn.items()):
-        root = etree.fromstring(text.encode("utf-8"))
+        root = parsed_xml(text)
         for node in root.iter(f"{{{BPMN_NS}}}callActivity"):
             called = node.get("calledElement")
             if not called or called in parser.process_parsers:
@@ -266,7 +286,13 @@ def _add_called_processes(checked, parser, known_processes):
             if called in known_processes:
                 for file_name, xml in known_processes[called].items():
                     if file_name not in checked.bpmn and file_name not in checked.deployed_bpmn:
-                        parser.add_bpmn_str(xml.encode("utf-8"), filename=file_name)
+                        try:
+                            parser.add_bpmn_str(xml.encode("utf-8"), filename=file_name)
+                        except (ValidationException, etree.XMLSyntaxError):
+                            checked.problems.append(Problem(
+                                name, f'calls the process "{called}" of {file_name}, which cannot be read: see the '
+                                      f"messages of that file", line=node.sourceline, element_id=node.get("id")))
+                            continue
                         checked.deployed_bpmn[file_name] = xml
             else:
                 checked.problems.append(Problem(name, f'calls the process "{called}", which is neither deployed '
@@ -274,31 +300,85 @@ def _add_called_processes(checked, parser, known_processes):
                                                 element_id=node.get("id")))
 
 
-def _prescan(name, text):
-    """Problems Spiff's parser would only report as a bare KeyError; found by reading the XML."""
+def parsed_xml(text):
+    """The parsed XML root of a file's text, read once per text (validation looks at a file several times);
+    None when it is not well-formed. Callers must not change the tree."""
+    return _parsed_xml(text)
+
+
+@lru_cache(maxsize=64)
+def _parsed_xml(text):
     try:
-        root = etree.fromstring(text.encode("utf-8"))
-    except etree.XMLSyntaxError:
+        return etree.fromstring(text.encode("utf-8"))
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+
+
+_ACTIVITY_ENDINGS = ("Task", "}task", "subProcess", "SubProcess", "callActivity", "transaction")
+_BPMN = f"{{{BPMN_NS}}}"
+_LISTENERS = {f"{{{CAMUNDA_NS}}}executionListener": "execution", f"{{{CAMUNDA_NS}}}taskListener": "task"}
+
+
+def _prescan(name, text):
+    """Problems Spiff's parser would report as a bare KeyError, a misleading message or not at all: references
+    to nothing, listeners. Found by reading the XML once."""
+    root = parsed_xml(text)
+    if root is None:
         return []  # reported by the parser with its line
-    problems = []
-    for node in root.iter(f"{{{BPMN_NS}}}businessRuleTask"):
-        if node.get(f"{{{CAMUNDA_NS}}}decisionRef") is None:
+    ids, activities, flows, with_default, boundaries, problems = set(), set(), {}, [], [], []
+    for node in semantic_nodes(root):
+        tag = node.tag
+        if not isinstance(tag, str):
+            continue
+        element_id = node.get("id")
+        if element_id:
+            ids.add(element_id)
+        if tag in _LISTENERS:
+            owner = node.getparent().getparent() if node.getparent() is not None else None
+            problems.append(Problem(name, f"{_LISTENERS[tag]} listeners do not run here: put the logic in a script "
+                                          f"task", line=node.sourceline,
+                                    element_id=owner.get("id") if owner is not None else None))
+        if not tag.startswith(_BPMN):
+            continue
+        if tag.endswith(_ACTIVITY_ENDINGS) and element_id:
+            activities.add(element_id)
+        if tag == f"{_BPMN}sequenceFlow":
+            flows[element_id] = node
+        elif tag == f"{_BPMN}boundaryEvent":
+            boundaries.append(node)
+        elif tag == f"{_BPMN}businessRuleTask" and node.get(f"{{{CAMUNDA_NS}}}decisionRef") is None:
             problems.append(Problem(name, "a business rule task needs the id of the DMN decision it evaluates "
-                                          "(camunda:decisionRef)", line=node.sourceline, element_id=node.get("id")))
-    ids = {node.get("id") for node in root.iter() if isinstance(node.tag, str) and node.get("id")}
-    for node in root.iter(f"{{{BPMN_NS}}}boundaryEvent"):
+                                          "(camunda:decisionRef)", line=node.sourceline, element_id=element_id))
+        if node.get("default") is not None:
+            with_default.append(node)
+    for node in boundaries:
         attached = node.get("attachedToRef")
-        if not attached or attached not in ids:
+        if not attached or attached not in activities:
             problems.append(Problem(name, f'this boundary event is attached to "{attached or ""}", which is not an '
                                           f"activity of the diagram: attach it to a task or remove it",
                                     line=node.sourceline, element_id=node.get("id")))
-    for tag in ("executionListener", "taskListener"):
-        for node in root.iter(f"{{{CAMUNDA_NS}}}{tag}"):
-            owner = node.getparent().getparent() if node.getparent() is not None else None
-            problems.append(Problem(
-                name, f"{'execution' if tag == 'executionListener' else 'task'} listeners do not run here: "
-                      f"put the logic in a script task", line=node.sourceline,
-                element_id=owner.get("id") if owner is not None else None))
+    problems.extend(_dangling_references(name, flows, with_default, ids))
+    return problems
+
+
+def _dangling_references(name, flows, with_default, ids):
+    """Sequence flows whose source or target is no element, and default flows that are no flow leaving their
+    element: each an error naming the element that holds the reference."""
+    problems = []
+    for flow_id, node in flows.items():
+        for attribute, what in (("sourceRef", "starts"), ("targetRef", "ends")):
+            ref = node.get(attribute)
+            if not ref or ref not in ids:
+                problems.append(Problem(name, f'this sequence flow {what} at "{ref or ""}", which is no element of the '
+                                              f"diagram ({attribute}): connect it to an element or remove it",
+                                        line=node.sourceline, element_id=flow_id))
+    for node in with_default:
+        default = node.get("default")
+        flow = flows.get(default)
+        if flow is None or flow.get("sourceRef") != node.get("id"):
+            problems.append(Problem(name, f'the default flow "{default}" is not a sequence flow leaving this element: '
+                                          f"choose one of its outgoing flows as the default, or remove the default",
+                                    line=node.sourceline, element_id=node.get("id")))
     return problems
 
 
@@ -336,9 +416,8 @@ def element_named(text, name):
     if not text or not name:
         return None, None
     wanted = " ".join(name.split())
-    try:
-        root = etree.fromstring(text.encode("utf-8"))
-    except etree.XMLSyntaxError:
+    root = parsed_xml(text)
+    if root is None:
         return None, None
     for node in root.iter():
         if isinstance(node.tag, str) and " ".join((node.get("name") or "").split()) == wanted:
@@ -371,6 +450,8 @@ def _check_process(checked, process_id, known_forms):
     for process_spec in [spec, *subprocess_specs.values()]:
         spec_file = checked.process_file(process_spec.name) if process_spec.name in checked.parser.process_parsers \
             else file_name
+        if spec_file not in checked.bpmn:
+            continue  # an already deployed called process was checked when it was deployed
         for task_spec in process_spec.task_specs.values():
             element_id = element_of(task_spec)
             for problem in _check_task_spec(task_spec, checked, known_forms):

@@ -95,14 +95,26 @@ def test_validate_command_prints_file_line_element_message_and_exit_codes(tmp_pa
     command = [sys.executable, "-m", "web.cli", "validate"]
     result = subprocess.run(command + [str(tmp_path)], capture_output=True, text=True, cwd=os.getcwd())
     assert result.returncode == 1, result.stderr
-    assert result.stdout.strip() == f"{tmp_path.name}/bad.bpmn:2: ask: nobody can do this task: set an assignee " \
-                                    f"or candidate groups, or put it in a lane"
+    assert result.stdout.strip() == f"{tmp_path}/bad.bpmn:2: ask: nobody can do this task: set an assignee " \
+                                    f"or candidate groups, or put it in a lane"  # FILE is the path as given
     bad.write_text(linear_process("p", '<bpmn:userTask id="ask" camunda:formRef="choice" camunda:assignee="ada"/>'))
     result = subprocess.run(command + [str(tmp_path)], capture_output=True, text=True)
-    assert result.returncode == 0 and result.stdout.startswith("ok")
+    assert result.returncode == 0 and result.stdout.startswith("ok: 2 files")
+    # an unreadable file is one line of its own; the other files are still answered
     (tmp_path / "binary.bpmn").write_bytes(b"\xff\xfe\x00")
+    (tmp_path / "z_broken.bpmn").write_text("<bpmn:definitions")
     result = subprocess.run(command + [str(tmp_path)], capture_output=True, text=True)
-    assert result.returncode == 2 and "not UTF-8" in result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert result.returncode == 1 and len(lines) == 2, result.stdout
+    assert lines[0].startswith(f"{tmp_path}/binary.bpmn:0: -: the file is not")
+    assert lines[1].startswith(f"{tmp_path}/z_broken.bpmn:1: -: not well-formed XML")
+    # nothing readable at all: exit 2
+    result = subprocess.run(command + [str(tmp_path / "binary.bpmn"), str(tmp_path / "gone.bpmn")],
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stdout.splitlines() == [f"{tmp_path}/binary.bpmn:0: -: the file is not utf-16-le text: save it as "
+                                          f"UTF-8, or declare its encoding in the XML declaration",
+                                          f"{tmp_path}/gone.bpmn:0: -: cannot be read: no such file or folder"]
 
 
 CORPUS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "..", "shared",
