@@ -57,7 +57,8 @@ def check_each(entries, known_forms=None, known_processes=None, known_decisions=
         own = {pid: files for pid, files in processes.items() if name not in files}
         checked = check_files({name: text}, forms, own, decisions)
         result.findings.extend(checked.findings)
-        result.process_ids.extend(checked.process_ids if kind_of(name) == "bpmn" else ())
+        if checked.parser is not None:
+            result.process_ids.extend(pid for pid in checked.process_ids if checked.process_file(pid) == name)
         result.answered += 1
     return result
 

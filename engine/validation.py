@@ -14,13 +14,13 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .dmn import parse_dmn
 from .checks import known_variables, option_fields, task_problems
 from .expressions import ExpressionSyntaxError, is_timer_text
 from .forms import FormError, load_form
 from .parser import AppParser
+from .parser_messages import expression_error, not_supported, reword
 from .scripting import compile_expression, compile_script
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -233,8 +233,8 @@ def _parse(checked, known_processes, known_decisions):
             except ValidationException as exc:
                 checked.problems.append(_problem_from_validation(checked, exc, default_file=name))
                 readable = False
-            except (SpiffWorkflowException, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
-                checked.problems.append(Problem(name, f"cannot be read: {exc}"))
+            except Exception as exc:  # noqa: BLE001 -- a failure of the library, not of the file: logged in full
+                _unexpected(checked, name, None, exc)
                 readable = False
     if not readable:
         return
@@ -314,6 +314,7 @@ def _parsed_xml(text):
         return None
 
 
+_EVENT_REFERENCES = ("messageRef", "signalRef", "errorRef", "escalationRef")
 _ACTIVITY_ENDINGS = ("Task", "}task", "subProcess", "SubProcess", "callActivity", "transaction")
 _BPMN = f"{{{BPMN_NS}}}"
 _LISTENERS = {f"{{{CAMUNDA_NS}}}executionListener": "execution", f"{{{CAMUNDA_NS}}}taskListener": "task"}
@@ -326,6 +327,7 @@ def _prescan(name, text):
     if root is None:
         return []  # reported by the parser with its line
     ids, activities, flows, with_default, boundaries, problems = set(), set(), {}, [], [], []
+    event_refs = []
     for node in semantic_nodes(root):
         tag = node.tag
         if not isinstance(tag, str):
@@ -351,6 +353,23 @@ def _prescan(name, text):
                                           "(camunda:decisionRef)", line=node.sourceline, element_id=element_id))
         if node.get("default") is not None:
             with_default.append(node)
+        for attribute in _EVENT_REFERENCES:
+            if node.get(attribute):
+                event_refs.append((node, attribute))
+    for node, attribute in event_refs:
+        ref = node.get(attribute)
+        kind = attribute[:-3]
+        target = next((n for n in root if isinstance(n.tag, str) and n.get("id") == ref), None)
+        if target is None or etree.QName(target).localname != kind:
+            owner = node if node.tag.endswith("Task") else node.getparent()
+            problems.append(Problem(name, f'this element refers to the {kind} "{ref}" ({attribute}), which the diagram '
+                                          f"does not define: add the {kind} to the diagram or choose a defined one",
+                                    line=node.sourceline, element_id=owner.get("id") if owner is not None else None))
+        elif kind in ("message", "signal") and not target.get("name"):
+            owner = node if node.tag.endswith("Task") else node.getparent()
+            problems.append(Problem(name, f'the {kind} "{ref}" this element uses has no name; {kind}s are matched by '
+                                          f"name: give it one", line=node.sourceline,
+                                    element_id=owner.get("id") if owner is not None else None))
     for node in boundaries:
         attached = node.get("attachedToRef")
         if not attached or attached not in activities:
@@ -382,35 +401,6 @@ def _dangling_references(name, flows, with_default, ids):
     return problems
 
 
-# SpiffWorkflow's parser messages, reworded for process owners.
-_REWORDINGS = [
-    (re.compile(r"Cannot resolve data(Input|Output)Association .*"),
-     "a data association points to a data object or store this process does not define; "
-     "data associations are not supported here: remove it"),
-    (re.compile(r'Data Store with name (?P<name>.+?) has no implementation.*'),
-     'the data store "{name}" has no implementation; data stores are not supported here: remove it'),
-    (re.compile(r"Time Specification Error\. Unknown Time Specification.*"),
-     "the timer has no duration, date or cycle: set one, e.g. P7D, 2026-12-01T09:00:00Z or R3/PT10M"),
-    (re.compile(r"Exactly one start event is required in a SubWorkflow Task; found (?P<count>\d+).*"),
-     "this sub-process needs exactly one start event (it has {count})"),
-    (re.compile(r"A multiinstance task must specify a cardinality or a collection.*"),
-     "a multi-instance task needs a collection (camunda:collection) or a loop cardinality to know how many "
-     "times to run"),
-    (re.compile(r"Duplicate process ID: (?P<name>\S+?)\.?\s*$"),
-     'the process id "{name}" is defined twice: each process needs its own id'),
-]
-
-
-def reword(message):
-    """A parser message in plain words, plus the element name it mentions (if any)."""
-    message = " ".join(message.split())
-    for pattern, text in _REWORDINGS:
-        match = pattern.match(message)
-        if match:
-            return text.format(**match.groupdict()), match.groupdict().get("name")
-    return re.sub(r"\.[\s.]*$", "", message), None
-
-
 def element_named(text, name):
     """(id, line) of the first element whose name is `name` (compared with whitespace collapsed)."""
     if not text or not name:
@@ -428,11 +418,40 @@ def element_named(text, name):
 def _problem_from_validation(checked, exc, default_file=None):
     file_name = exc.file_name or default_file or next(iter(sorted(checked.bpmn)), "")
     text = checked.bpmn.get(file_name) or checked.dmn.get(file_name)
-    message, named = reword(str(exc))
+    message, named, known = reword(str(exc))
     element_id, line = exc.id or None, exc.line_number or line_of(text, exc.id)
     if not element_id and named:
-        element_id, line = element_named(text, named)
+        element_id, line = element_named(text, named) if "calls the process" not in message else \
+            _call_activity_of(text, named)
+    if not known:
+        message = not_supported(_kind_of_element(text, element_id), str(exc), file_name, element_id)
     return Problem(file_name, message, line=line or None, element_id=element_id)
+
+
+def _call_activity_of(text, process_id):
+    """(id, line) of the first call activity of a file that calls `process_id`."""
+    root = parsed_xml(text) if text else None
+    for node in (root.iter(f"{{{BPMN_NS}}}callActivity") if root is not None else ()):
+        if node.get("calledElement") == process_id:
+            return node.get("id"), node.sourceline
+    return None, None
+
+
+def _kind_of_element(text, element_id):
+    """The XML tag (without namespace) of the element with this id, e.g. "boundaryEvent"; "element" if unknown."""
+    root = parsed_xml(text) if text else None
+    if root is not None and element_id:
+        for node in root.iter():
+            if isinstance(node.tag, str) and node.get("id") == element_id:
+                return etree.QName(node).localname
+    return "element"
+
+
+def _unexpected(checked, file_name, element_id, exc):
+    """An internal failure while checking an element: logged in full, reported as a construct not supported."""
+    text = checked.bpmn.get(file_name) or checked.dmn.get(file_name)
+    message = not_supported(_kind_of_element(text, element_id), repr(exc), file_name, element_id, exc)
+    checked.problems.append(Problem(file_name, message, line=line_of(text, element_id), element_id=element_id))
 
 
 def _check_process(checked, process_id, known_forms):
@@ -443,9 +462,8 @@ def _check_process(checked, process_id, known_forms):
     except ValidationException as exc:
         checked.problems.append(_problem_from_validation(checked, exc))
         return None
-    except (SpiffWorkflowException, ValueError, KeyError) as exc:
-        checked.problems.append(Problem(file_name, f"process {process_id} cannot be built: {exc}",
-                                        element_id=process_id, line=line_of(checked.bpmn.get(file_name), process_id)))
+    except Exception as exc:  # noqa: BLE001 -- a failure of the library, not of the file: logged in full
+        _unexpected(checked, file_name, process_id, exc)
         return None
     for process_spec in [spec, *subprocess_specs.values()]:
         spec_file = checked.process_file(process_spec.name) if process_spec.name in checked.parser.process_parsers \
@@ -454,7 +472,12 @@ def _check_process(checked, process_id, known_forms):
             continue  # an already deployed called process was checked when it was deployed
         for task_spec in process_spec.task_specs.values():
             element_id = element_of(task_spec)
-            for problem in _check_task_spec(task_spec, checked, known_forms):
+            try:
+                messages = _check_task_spec(task_spec, checked, known_forms)
+            except Exception as exc:  # noqa: BLE001 -- our check failed, not the file: logged in full
+                _unexpected(checked, spec_file, element_id, exc)
+                continue
+            for problem in messages:
                 checked.report(spec_file, problem, element_id=element_id,
                                line=line_of(checked.bpmn.get(spec_file), element_id))
     return [spec, *subprocess_specs.values()]
@@ -473,7 +496,12 @@ def _check_semantics(checked, specs, known_forms):
             continue  # an already deployed called process was checked when it was deployed
         for task_spec in process_spec.task_specs.values():
             element_id = element_of(task_spec)
-            for message in task_problems(task_spec, known, option_fields_by_key):
+            try:
+                messages = task_problems(task_spec, known, option_fields_by_key)
+            except Exception as exc:  # noqa: BLE001 -- our check failed, not the file: logged in full
+                _unexpected(checked, spec_file, element_id, exc)
+                continue
+            for message in messages:
                 key = (spec_file, element_id, message)
                 if key not in reported:
                     reported.add(key)
@@ -521,7 +549,7 @@ def _expression_problem(expression, what):
     try:
         compile_expression(expression)
     except (ExpressionSyntaxError, SyntaxError) as exc:
-        return [f"{what} {expression!r} cannot be read: {exc}"]
+        return [f"{what} {expression!r} cannot be read: {expression_error(expression, exc)}"]
     return []
 
 
