@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from .errors import DeploymentRejected
 from .dmn import parse_dmn
 from .encoding import UnreadableText, decode_text
-from .models import Deployment, ProcessVersion
+from .models import Deployment, ProcessVersion, ResourceDefinition
 from .validation import Problem, check_files, form_ref_of, kind_of
 
 IGNORED_NAMES = {".DS_Store"}
@@ -30,6 +30,8 @@ class DeployResult:
     unchanged: list = field(default_factory=list)
     deployment: Deployment | None = None
     warnings: list = field(default_factory=list)  # Problems that did not stop the deployment
+    created_resources: list = field(default_factory=list)  # new ResourceDefinition versions (decisions, forms)
+    unchanged_resources: list = field(default_factory=list)
 
     @property
     def versions(self):
@@ -89,13 +91,16 @@ def _read_one(path, name):
 
 
 def deployed_forms(session):
-    """Forms of already deployed versions, newest first wins: {form id: schema}."""
+    """Deployed forms, the newest of each id: {form id: schema}. Forms deployed as resources win over those
+    only found in processes' sources."""
     forms = {}
     rows = session.execute(sa.select(ProcessVersion.sources).order_by(ProcessVersion.deployed_at.desc(),
                                                                        ProcessVersion.id.desc()))
     for (sources,) in rows:
         for form_id, schema in (sources or {}).get("forms", {}).items():
             forms.setdefault(form_id, schema)
+    for row in latest_resources(session, "form"):
+        forms[row.key] = json.loads(row.source)
     return forms
 
 
@@ -133,13 +138,58 @@ def deployed_processes(session):
 
 
 def deployed_decisions(session):
-    """DMN files of the latest version of every process, by decision id: {id: (file, xml)}."""
+    """The latest deployed decisions by id: {id: (file, xml)}. Decisions deployed as resources win over those
+    only found in processes' sources (deployed before decisions were resources)."""
     decisions = {}
     for key in session.scalars(sa.select(ProcessVersion.key).distinct()):
         for name, xml in latest_version(session, key).sources.get("dmn", {}).items():
             for decision_id in parse_dmn(xml, name)[0]:
                 decisions.setdefault(decision_id, (name, xml))
+    for row in latest_resources(session, "decision"):
+        decisions[row.key] = (row.resource, row.source)
     return decisions
+
+
+def latest_resources(session, kind):
+    """The newest ResourceDefinition of each key of a kind ("decision" or "form")."""
+    newest = (sa.select(ResourceDefinition.key, sa.func.max(ResourceDefinition.version).label("version"))
+              .where(ResourceDefinition.kind == kind).group_by(ResourceDefinition.key).subquery())
+    return session.scalars(sa.select(ResourceDefinition).join(
+        newest, sa.and_(ResourceDefinition.key == newest.c.key, ResourceDefinition.version == newest.c.version))
+        .where(ResourceDefinition.kind == kind).options(sa.orm.undefer(ResourceDefinition.source))).all()
+
+
+def resource_version(session, kind, key, version=None):
+    """A deployed decision or form by id: the given version, or the newest; None when there is none."""
+    query = sa.select(ResourceDefinition).where(ResourceDefinition.kind == kind, ResourceDefinition.key == key)
+    if version is not None:
+        query = query.where(ResourceDefinition.version == version)
+    return session.scalars(query.order_by(ResourceDefinition.version.desc()).limit(1)).first()
+
+
+def _deploy_resources(session, files, checked, result, new_deployment):
+    """A new ResourceDefinition version for every decision and form among the files whose content changed;
+    `new_deployment()` gives the Deployment they belong to."""
+    entries = []
+    for name, text in sorted(files.items()):
+        if kind_of(name) == "dmn":
+            for decision_id, decision in parse_dmn(text, name)[0].items():
+                entries.append(("decision", decision_id, getattr(decision, "name", None), name, text,
+                                hashlib.sha256(text.encode("utf-8")).hexdigest()))
+    for form_id, schema in sorted(checked.forms.items()):
+        text = json.dumps(schema, sort_keys=True, ensure_ascii=False)
+        entries.append(("form", form_id, schema.get("name") or form_id, checked.form_files[form_id], text,
+                        hashlib.sha256(text.encode("utf-8")).hexdigest()))
+    for kind, key, display, resource, text, checksum in entries:
+        latest = resource_version(session, kind, key)
+        if latest is not None and latest.checksum == checksum:
+            result.unchanged_resources.append(latest)
+            continue
+        row = ResourceDefinition(kind=kind, key=key, version=(latest.version + 1) if latest else 1,
+                                 name=display, resource=resource, checksum=checksum, source=text,
+                                 deployment=new_deployment())
+        session.add(row)
+        result.created_resources.append(row)
 
 
 def check_for_deploy(session, files):
@@ -180,7 +230,8 @@ def with_processes_using_forms(session, files):
 def deploy(session, files, deployed_by=None, deployment_name=None, source=None, tenant_id=None):
     """Validate files ({name: text}) and add a new version for each changed executable process.
 
-    Forms sent without a diagram give a new version of every process that uses them.
+    Forms sent without a diagram give a new version of every process that uses them. Every decision and form
+    among the files is also kept as a versioned resource of its own (a .dmn or .form deploys on its own).
     Raises DeploymentRejected (listing every problem) and writes nothing if any file
     is invalid. Records a Deployment when at least one version is new. Flushes; the
     caller commits.
@@ -193,6 +244,15 @@ def deploy(session, files, deployed_by=None, deployment_name=None, source=None, 
         raise DeploymentRejected(f"{count} problem{'s' if count != 1 else ''} found; nothing was deployed",
                                  checked.problems, warnings=checked.warnings)
     result = DeployResult(warnings=checked.warnings)
+
+    def new_deployment():
+        if result.deployment is None:
+            result.deployment = Deployment(name=deployment_name, source=source, tenant_id=tenant_id,
+                                           deployed_by=deployed_by, resources=sorted(files))
+            session.add(result.deployment)
+        return result.deployment
+
+    _deploy_resources(session, files, checked, result, new_deployment)
     for process_id in checked.process_ids:
         if checked.process_file(process_id) not in checked.bpmn:
             continue  # a called process taken from its deployed version
@@ -202,10 +262,7 @@ def deploy(session, files, deployed_by=None, deployment_name=None, source=None, 
         if latest is not None and latest.checksum == checksum:
             result.unchanged.append(latest)
             continue
-        if result.deployment is None:
-            result.deployment = Deployment(name=deployment_name, source=source, tenant_id=tenant_id,
-                                           deployed_by=deployed_by, resources=sorted(files))
-            session.add(result.deployment)
+        new_deployment()
         version = ProcessVersion(
             key=process_id,
             name=checked.parser.get_process_parser(process_id).get_name() or process_id,

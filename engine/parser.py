@@ -9,6 +9,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, BusinessRuleTaskParser, UserTaskParser
 
+from .bindings import binding_of
 from .dmn import DecisionCall, parse_dmn
 from .flows import AppConditionalGatewayParser, AppExclusiveGateway, AppInclusiveGateway, implicit_split_parser
 
@@ -233,5 +234,7 @@ class AppParser(CamundaParser):
             raise ValidationException(
                 f'the decision "{decision_ref}" is neither deployed nor among the files: add the .dmn file '
                 f"that defines it", node=node)
+        binding, version = binding_of({name: camunda_attribute(node, name)
+                                       for name in ("decisionRefBinding", "decisionRefVersion")}, "decisionRef")
         return DecisionCall(self.decisions[decision_ref], camunda_attribute(node, "resultVariable"),
-                            camunda_attribute(node, "mapDecisionResult"))
+                            camunda_attribute(node, "mapDecisionResult"), binding=binding, version=version)

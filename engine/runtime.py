@@ -16,6 +16,7 @@ from . import authorization
 from .context import running
 from .notifications import notify, people_of_task
 from .assignment import AssignmentError, resolve_assignment
+from .bindings import form_for
 from .deployment import latest_version
 from .directory import path_variables, person_and_absence
 from .errors import ConcurrentChange, Conflict, IncidentRaised, NotFound, TaskAlreadyCompleted, ValidationFailed
@@ -24,7 +25,7 @@ from .models import HumanTask, InstanceEvent, ProcessInstance, utcnow
 from .pruning import pruned_elements
 from .script_functions import build_functions
 from .scripting import CareerScriptEngine, ScriptError
-from .specs import FORMS, dump_state, load_state, new_workflow
+from .specs import FORMS, dump_state, load_state, new_workflow, task_attributes
 from .timers import fire_due, next_timer_at, waiting_timers
 from .validation import form_ref_of
 from .workflow_tasks import find_task, form_context, multi_instance_item
@@ -182,7 +183,8 @@ class Runtime:
         """The form-js schema of a task, from the sources of its instance's version."""
         if not row.form_ref:
             return None
-        return FORMS.get(row.instance.process_version).get(row.form_ref)
+        version = row.instance.process_version
+        return form_for(self.session, FORMS.get(version), row.form_ref, task_attributes(version, row))
 
     def record_incident(self, instance_id, element_id, message):
         """Mark an instance as stopped by an incident (after the failed step was rolled back)."""

@@ -147,6 +147,17 @@ class FormCache:
 FORMS = FormCache()
 
 
+def task_attributes(version, row):
+    """The camunda:* attributes of the user task a human_task row stands for (from the cached spec)."""
+    spec, subprocess_specs = SPECS.get(version)
+    for process_spec in (spec, *subprocess_specs.values()):
+        if process_spec is not None and process_spec.name == row.process_key:
+            for task_spec in process_spec.task_specs.values():  # a multi-instance task's child has the attributes
+                if task_spec.bpmn_id == row.element_id and "camunda" in getattr(task_spec, "extensions", {}):
+                    return task_spec.extensions["camunda"]
+    return {}
+
+
 def new_workflow(version, script_engine):
     """A fresh workflow for a process version."""
     spec, subprocess_specs = SPECS.get(version)
