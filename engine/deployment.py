@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from .errors import DeploymentRejected
 from .dmn import parse_dmn
 from .encoding import UnreadableText, decode_text
+from .specs import called_specs
 from .models import Deployment, ProcessVersion, ResourceDefinition
 from .validation import Problem, check_files, form_ref_of, kind_of
 
@@ -107,22 +108,27 @@ def deployed_forms(session):
 def version_sources(checked, process_id, known_forms):
     """The sources a version of `process_id` needs, taken from checked files."""
     parser = checked.parser
-    needed_processes = [process_id, *parser.get_subprocess_specs(process_id).keys()]
+    called = called_specs(parser, process_id)
+    needed_processes = [process_id, *called.keys()]
     bpmn_files = {parser.get_process_parser(pid).filename for pid in needed_processes
                   if pid in parser.process_parsers}
     forms = {}
-    specs = [parser.get_spec(process_id), *parser.get_subprocess_specs(process_id).values()]
+    specs = [parser.get_spec(process_id), *(spec for spec in called.values() if spec is not None)]
     for spec in specs:
         for task_spec in spec.task_specs.values():
             form_ref = form_ref_of(getattr(task_spec, "extensions", {}).get("camunda", {}))
             if form_ref:
                 forms[form_ref] = checked.forms.get(form_ref) or known_forms[form_ref]
     all_bpmn = {**checked.deployed_bpmn, **checked.bpmn}
-    return {
+    sources = {
         "bpmn": {name: all_bpmn[name] for name in sorted(bpmn_files)},
         "dmn": dict(sorted(checked.dmn.items())),
         "forms": dict(sorted(forms.items())),
     }
+    missing = sorted(key for key, spec in called.items() if spec is None)
+    if missing:
+        sources["missing_calls"] = missing  # resolved when the path runs (see engine.specs)
+    return sources
 
 
 def checksum_of(sources):

@@ -4,6 +4,7 @@ runs DMN tables as Camunda does (engine/dmn.py) and applies `camunda:inputOutput
 and `camunda:in` / `camunda:out` mappings."""
 from copy import deepcopy
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
@@ -157,6 +158,13 @@ _ABSENT = object()
 class CamundaCallMixin(CamundaMappingsMixin):
     """camunda:in / camunda:out on call activities. Without any mapping all data passes (SpiffWorkflow's
     default); with mappings only what they name passes, as in Camunda."""
+
+    def _update_hook(self, my_task):
+        top = my_task.workflow.top_workflow
+        if top.subprocesses.get(my_task.id) is None and top.subprocess_specs.get(self.spec) is None:
+            raise WorkflowTaskException(f'the called process "{self.spec}" is not deployed: deploy it, then retry '
+                                        f"the path", task=my_task)
+        return super()._update_hook(my_task)
 
     def copy_data(self, my_task, subworkflow):
         self._apply_inputs(my_task)

@@ -6,6 +6,8 @@ Instance state is serialized without the spec; restoring it takes the cached spe
 """
 import threading
 
+from sqlalchemy.orm import object_session
+
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
@@ -100,6 +102,22 @@ def prepare_multi_instance(process_spec):
                 child.completed_event.connect(task_spec.merge_child)
 
 
+def called_specs(parser, process_id):
+    """The specs of the processes a process calls (recursively), by id; None for a called process that is not
+    deployed (the path stops with an incident when it gets there)."""
+    return parser.get_subprocess_specs(process_id, require_call_activity_specs=False)
+
+
+def _late_called_versions(version):
+    """The latest deployed versions of the processes `version` calls that were not deployed with it."""
+    missing = (version.sources or {}).get("missing_calls")
+    session = object_session(version) if missing else None
+    if session is None:
+        return ()
+    from .deployment import latest_version  # deployment imports this module
+    return tuple(v for v in (latest_version(session, key) for key in missing) if v is not None)
+
+
 class SpecCache:
     """Parsed (spec, subprocess_specs) per process version id, per thread."""
 
@@ -109,12 +127,18 @@ class SpecCache:
     def get(self, version):
         """The parsed spec of a ProcessVersion, parsing its sources on first use in this thread."""
         cache = self._local.__dict__.setdefault("specs", {})
-        cache_key = (version.id, version.checksum)
+        late = _late_called_versions(version)
+        cache_key = (version.id, version.checksum, tuple((v.key, v.id) for v in late))
         if cache_key not in cache:
             parser = parse_sources(version.sources)
-            spec, subprocess_specs = parser.get_spec(version.key), parser.get_subprocess_specs(version.key)
+            for called in late:  # processes that were not deployed yet when this version was
+                for name, text in sorted(called.sources.get("bpmn", {}).items()):
+                    if name not in version.sources.get("bpmn", {}) and name not in parser.process_parsers:
+                        parser.add_bpmn_str(text.encode("utf-8"), filename="called/" + name)
+            spec, subprocess_specs = parser.get_spec(version.key), called_specs(parser, version.key)
             for process_spec in (spec, *subprocess_specs.values()):
-                prepare_multi_instance(process_spec)
+                if process_spec is not None:
+                    prepare_multi_instance(process_spec)
             cache[cache_key] = (spec, subprocess_specs)
         return cache[cache_key]
 

@@ -20,6 +20,7 @@ from .checks import known_variables, option_fields, task_problems
 from .expressions import ExpressionSyntaxError, is_timer_text
 from .forms import FormError, load_form
 from .parser import AppParser
+from .specs import called_specs
 from .parser_messages import expression_error, not_supported, reword
 from .scripting import compile_expression, compile_script
 
@@ -295,9 +296,10 @@ def _add_called_processes(checked, parser, known_processes):
                             continue
                         checked.deployed_bpmn[file_name] = xml
             else:
-                checked.problems.append(Problem(name, f'calls the process "{called}", which is neither deployed '
-                                                      f'nor among the files', line=node.sourceline,
-                                                element_id=node.get("id")))
+                checked.report(name, Warn(f'calls the process "{called}", which is not deployed yet: a path that '
+                                          f"gets here stops with an incident until it is; deploy it (or add its "
+                                          f"file), then retry the path"), line=node.sourceline,
+                               element_id=node.get("id"))
 
 
 def parsed_xml(text):
@@ -458,7 +460,7 @@ def _check_process(checked, process_id, known_forms):
     file_name = checked.process_file(process_id)
     try:
         spec = checked.parser.get_spec(process_id)
-        subprocess_specs = checked.parser.get_subprocess_specs(process_id)
+        subprocess_specs = {key: spec for key, spec in called_specs(checked.parser, process_id).items() if spec}
     except ValidationException as exc:
         checked.problems.append(_problem_from_validation(checked, exc))
         return None

@@ -11,6 +11,7 @@ import pytest
 from engine.validation import check_files
 
 from ..bpmn import linear_process
+from ..helpers import shared_corpus
 
 FORM = json.dumps({"id": "choice", "components": [
     {"type": "radio", "key": "decision", "label": "Decision", "validate": {"required": True},
@@ -117,8 +118,7 @@ def test_validate_command_prints_file_line_element_message_and_exit_codes(tmp_pa
                                           f"{tmp_path}/gone.bpmn:0: -: cannot be read: no such file or folder"]
 
 
-CORPUS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "..", "shared",
-                      "corpus")
+CORPUS = shared_corpus()
 PROBLEM_LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<element>[^:]+): (?P<message>\S.+)$")
 
 
@@ -143,7 +143,7 @@ def test_validate_command_answers_every_corpus_file_with_ok_or_element_level_mes
         for line in lines:
             match = PROBLEM_LINE.match(line)
             assert match, (path, line)
-            assert match["file"] == os.path.basename(path) and int(match["line"]) > 0, (path, line)
+            assert match["file"] == path and int(match["line"]) > 0, (path, line)  # FILE as given
         assert [int(PROBLEM_LINE.match(line)["line"]) for line in lines] == sorted(
             int(PROBLEM_LINE.match(line)["line"]) for line in lines), path
 

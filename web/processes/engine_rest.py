@@ -101,6 +101,15 @@ def deployment_json(deployment, definitions):
     }
 
 
+def decision_json(row):
+    """A decision definition as Camunda's REST API describes it."""
+    return {"id": row.definition_id, "key": row.key, "name": row.name, "version": row.version,
+            "category": "http://camunda.org/schema/1.0/dmn", "resource": row.resource,
+            "deploymentId": str(row.deployment_id or ""), "decisionRequirementsDefinitionId": None,
+            "decisionRequirementsDefinitionKey": None, "tenantId": row.deployment.tenant_id if row.deployment else None,
+            "historyTimeToLive": None, "versionTag": None}
+
+
 @bp.route("/version")
 def version():
     """The engine version the Modeler checks to know which features it may use."""
@@ -140,8 +149,12 @@ def create_deployment():
         return _rejected(exc)
     db.session.commit()
     diagram_processes = _processes_in_order(uploads, result.versions)
-    deployment = result.deployment or next((v.deployment for v in diagram_processes if v.deployment), None)
+    resources = result.created_resources + result.unchanged_resources
+    deployment = result.deployment or next((v.deployment for v in [*diagram_processes, *resources] if v.deployment),
+                                           None)
     body = deployment_json(deployment, diagram_processes)
+    body["deployedDecisionDefinitions"] = {r.definition_id: decision_json(r) for r in resources
+                                           if r.kind == "decision"} or None
     body["warnings"] = [_detail(w) | {"text": str(w)} for w in result.warnings]
     return jsonify(body)
 
