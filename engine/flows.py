@@ -58,6 +58,7 @@ class ImplicitSplit(InclusiveGateway):
 
     def __init__(self, wf_spec, name, source_id=None, default_task_spec=None, **kwargs):
         super().__init__(wf_spec, name, **kwargs)
+        self.bpmn_id = self.bpmn_name = None  # not drawn: messages name `source_id`
         self.source_id = source_id
         self.default_task_spec = default_task_spec
 
@@ -91,10 +92,21 @@ class ImplicitSplit(InclusiveGateway):
         return True
 
 
+def literal_condition(text):
+    """A condition as the script engine reads it: a bare `true` / `false` (JUEL coerces the text to a boolean,
+    as Camunda does) becomes `True` / `False`; anything else is kept."""
+    if text is not None and text.strip().lower() in ("true", "false"):
+        return text.strip().capitalize()
+    return text
+
+
 class AppConditionalGatewayParser(ConditionalGatewayParser):
     """Exclusive and inclusive gateways as Camunda 7 runs them: a flow without a condition that is not the
     default is always true. On an exclusive gateway without a default flow it becomes the default (taken when
     no condition holds); otherwise it gets the condition `True`."""
+
+    def parse_condition(self, sequence_flow):
+        return literal_condition(super().parse_condition(sequence_flow))
 
     def connect_outgoing(self, outgoing_task, sequence_flow_node, is_default):
         if is_default or self.parse_condition(sequence_flow_node) is not None:
@@ -115,6 +127,9 @@ def implicit_split_parser(base):
     class ImplicitSplitParser(base):
         def handles_multiple_outgoing(self):
             return True
+
+        def parse_condition(self, sequence_flow):
+            return literal_condition(super().parse_condition(sequence_flow))
 
         def connect_outgoing(self, outgoing_task, sequence_flow, is_default):
             if not self._has_conditional_flows():

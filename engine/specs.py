@@ -13,6 +13,7 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask as SubWorkflowTaskMixin
 from SpiffWorkflow.bpmn.serializer.helpers.spec import TaskSpecConverter
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
@@ -102,10 +103,17 @@ def prepare_multi_instance(process_spec):
                 child.completed_event.connect(task_spec.merge_child)
 
 
-def called_specs(parser, process_id):
-    """The specs of the processes a process calls (recursively), by id; None for a called process that is not
-    deployed (the path stops with an incident when it gets there)."""
-    return parser.get_subprocess_specs(process_id, require_call_activity_specs=False)
+def called_specs(parser, process_id, found=None):
+    """The specs of the processes a process calls (recursively, sub-processes included), by id; None for a called
+    process that is not deployed (the path stops with an incident when it gets there)."""
+    found = {} if found is None else found
+    for task_spec in parser.get_spec(process_id).task_specs.values():
+        if isinstance(task_spec, SubWorkflowTaskMixin) and task_spec.spec not in found:
+            spec = parser.get_spec(task_spec.spec, required=False)
+            found[task_spec.spec] = spec
+            if spec is not None:
+                called_specs(parser, task_spec.spec, found)
+    return found
 
 
 def _late_called_versions(version):
