@@ -75,6 +75,8 @@ _REWORDINGS = [
      'the correlation property "{name}" has no retrieval expression: add one, or remove the correlation'),
     (r"When looking for a task spec, we found two items, perhaps a form has the same ID\? \((?P<name>[^)]*)\).*",
      'a sequence flow leads to "{name}", which is no element of this process: connect it to an element'),
+    (r"When looking for a task spec, we found two items.*",
+     "a sequence flow leads to an element that is not in this process: connect it to an element of the process"),
     (r"Non-default exclusive outgoing sequence flow without condition.*",
      "this flow out of a gateway has no condition and is not the default flow: add a condition or make it the "
      "default flow"),

@@ -226,3 +226,19 @@ def test_the_public_camunda_7_examples_deploy_and_the_invoice_runs_both_ways(cli
 
     start(client, "script_example")
     assert task_data(client, "checkTotal")["total"] == 42
+
+
+def test_the_upload_page_deploys_a_decision_on_its_own(client, org, act):
+    hana = act.as_("hana")
+    response = hana.post("/processes/deploy", data={"files": [(io.BytesIO(raw("decision_discount.dmn")),
+                                                               "decision_discount.dmn")]},
+                         content_type="multipart/form-data")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/processes/")
+    page = hana.get("/processes/").get_data(as_text=True)
+    assert "the decision corpus_discount is now version 1" in page
+    answer = hana.post("/processes/deploy", data={"files": [(io.BytesIO(raw("decision_discount_v2.dmn")),
+                                                             "decision_discount_v2.dmn")]},
+                       content_type="multipart/form-data", headers={"Accept": "application/json"})
+    assert answer.status_code == 200
+    assert answer.json["resources"] == [{"kind": "decision", "key": "corpus_discount", "version": 2,
+                                         "resource": "decision_discount_v2.dmn", "new": True}]

@@ -113,6 +113,9 @@ def result_summary(result):
                      "url": url_for("processes.show", key=v.key, number=v.version)} for v in result.created],
         "unchanged": [{"key": v.key, "version": v.version, "name": v.name,
                        "url": url_for("processes.show", key=v.key, number=v.version)} for v in result.unchanged],
+        "resources": [{"kind": r.kind, "key": r.key, "version": r.version, "resource": r.resource,
+                       "new": r in result.created_resources}
+                      for r in result.created_resources + result.unchanged_resources],
     }
 
 
@@ -120,6 +123,9 @@ def result_message(result):
     """One sentence for people: what is new, what was already there."""
     parts = [f"{v.name} is now version {v.version}" for v in result.created]
     parts += [f"{v.name} version {v.version} already had this content (no new version)" for v in result.unchanged]
+    parts += [f"the {r.kind} {r.key} is now version {r.version}" for r in result.created_resources]
+    parts += [f"the {r.kind} {r.key} version {r.version} already had this content (no new version)"
+              for r in result.unchanged_resources if not result.created and not result.unchanged]
     return "; ".join(parts) + "." if parts else "Nothing to deploy."
 
 
@@ -152,7 +158,9 @@ def deploy_page():
     flash(result_message(result) + " Running paths stay on their version until you migrate them.", "success")
     for warning in result.warnings:
         flash(f"Warning: {warning}", "warning")
-    first = (result.created or result.unchanged)[0]
+    if not result.versions:  # decisions or forms on their own
+        return redirect(url_for("processes.index"))
+    first = result.versions[0]
     return redirect(url_for("processes.show", key=first.key, number=first.version))
 
 
