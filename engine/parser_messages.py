@@ -22,7 +22,7 @@ _REWORDINGS = [
      'the data store "{name}" has no implementation; data stores are not supported here: remove it'),
     (r"Data Store (identifier|name) is missing from bpmn xml.*",
      "data stores are not supported here: remove the data store"),
-    (r"Time Specification Error\. Unknown Time Specification.*",
+    (r"(Time Specification Error\. )?Unknown Time Specification.*",
      "the timer has no duration, date or cycle: set one, e.g. P7D, 2026-12-01T09:00:00Z or R3/PT10M"),
     (r"Time Specification Error.*",
      "the timer's duration, date or cycle cannot be read: use e.g. P7D, 2026-12-01T09:00:00Z or R3/PT10M"),
@@ -55,7 +55,7 @@ _REWORDINGS = [
     (r"Invalid Script Task\.\s*No Script Provided.*",
      "this script task has no script: write one, or use a plain task"),
     (r"Conditional event definition with missing condition.*",
-     "this conditional event has no condition: write one, e.g. ${approved}"),
+     "this conditional event has no condition: write one, e.g. ${{approved}}"),
     (r"Cancel Events may only be used with transactions.*",
      "cancel events belong to transaction sub-processes only: use an error event, or make the sub-process a "
      "transaction"),
