@@ -180,21 +180,7 @@ def _element_names(text):
     root = parsed_xml(text)
     if root is None:
         return {}
-    return {node.get("id"): " ".join(node.get("name").split()) for node in semantic_nodes(root)
-            if isinstance(node.tag, str) and node.get("id") and node.get("name")}
-
-
-_DIAGRAM_TAGS = {"{http://www.omg.org/spec/BPMN/20100524/DI}BPMNDiagram",
-                 "{https://www.omg.org/spec/DMN/20191111/DMNDI/}DMNDI"}
-
-
-def semantic_nodes(root):
-    """Every node of a BPMN or DMN file but its diagram interchange part (shapes, edges, waypoints): what the
-    model says, in document order."""
-    yield root
-    for child in root:
-        if child.tag not in _DIAGRAM_TAGS:
-            yield from child.iter()
+    return {node.get("id"): " ".join(node.get("name").split()) for node in root.xpath("//*[@id and @name]")}
 
 
 def _read_form(checked, name, text):
@@ -317,69 +303,62 @@ def _parsed_xml(text):
 
 
 _EVENT_REFERENCES = ("messageRef", "signalRef", "errorRef", "escalationRef")
-_ACTIVITY_ENDINGS = ("Task", "}task", "subProcess", "SubProcess", "callActivity", "transaction")
+_ACTIVITY_TAGS = tuple(f"{{{BPMN_NS}}}{tag}" for tag in (
+    "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask", "businessRuleTask",
+    "subProcess", "adHocSubProcess", "callActivity", "transaction"))
 _BPMN = f"{{{BPMN_NS}}}"
 _LISTENERS = {f"{{{CAMUNDA_NS}}}executionListener": "execution", f"{{{CAMUNDA_NS}}}taskListener": "task"}
 
 
 def _prescan(name, text):
     """Problems Spiff's parser would report as a bare KeyError, a misleading message or not at all: references
-    to nothing, listeners. Found by reading the XML once."""
+    to nothing, listeners. Found by reading the XML (lxml's own tree walks: this runs for every file)."""
     root = parsed_xml(text)
     if root is None:
         return []  # reported by the parser with its line
-    ids, activities, flows, with_default, boundaries, problems = set(), set(), {}, [], [], []
-    event_refs = []
-    for node in semantic_nodes(root):
-        tag = node.tag
-        if not isinstance(tag, str):
-            continue
-        element_id = node.get("id")
-        if element_id:
-            ids.add(element_id)
-        if tag in _LISTENERS:
-            owner = node.getparent().getparent() if node.getparent() is not None else None
-            problems.append(Problem(name, f"{_LISTENERS[tag]} listeners do not run here: put the logic in a script "
-                                          f"task", line=node.sourceline,
-                                    element_id=owner.get("id") if owner is not None else None))
-        if not tag.startswith(_BPMN):
-            continue
-        if tag.endswith(_ACTIVITY_ENDINGS) and element_id:
-            activities.add(element_id)
-        if tag == f"{_BPMN}sequenceFlow":
-            flows[element_id] = node
-        elif tag == f"{_BPMN}boundaryEvent":
-            boundaries.append(node)
-        elif tag == f"{_BPMN}businessRuleTask" and node.get(f"{{{CAMUNDA_NS}}}decisionRef") is None:
+    problems = []
+    ids = set(root.xpath("//@id"))
+    activities = {node.get("id") for node in root.iter(*_ACTIVITY_TAGS)}
+    flows = {node.get("id"): node for node in root.iter(f"{_BPMN}sequenceFlow")}
+    for node in root.iter(*_LISTENERS):
+        owner = node.getparent().getparent() if node.getparent() is not None else None
+        problems.append(Problem(name, f"{_LISTENERS[node.tag]} listeners do not run here: put the logic in a script "
+                                      f"task", line=node.sourceline,
+                                element_id=owner.get("id") if owner is not None else None))
+    for node in root.iter(f"{_BPMN}businessRuleTask"):
+        if node.get(f"{{{CAMUNDA_NS}}}decisionRef") is None:
             problems.append(Problem(name, "a business rule task needs the id of the DMN decision it evaluates "
-                                          "(camunda:decisionRef)", line=node.sourceline, element_id=element_id))
-        if node.get("default") is not None:
-            with_default.append(node)
+                                          "(camunda:decisionRef)", line=node.sourceline, element_id=node.get("id")))
+    for node in root.xpath("//*[@messageRef or @signalRef or @errorRef or @escalationRef]"):
         for attribute in _EVENT_REFERENCES:
             if node.get(attribute):
-                event_refs.append((node, attribute))
-    for node, attribute in event_refs:
-        ref = node.get(attribute)
-        kind = attribute[:-3]
-        target = next((n for n in root if isinstance(n.tag, str) and n.get("id") == ref), None)
-        if target is None or etree.QName(target).localname != kind:
-            owner = node if node.tag.endswith("Task") else node.getparent()
-            problems.append(Problem(name, f'this element refers to the {kind} "{ref}" ({attribute}), which the diagram '
-                                          f"does not define: add the {kind} to the diagram or choose a defined one",
-                                    line=node.sourceline, element_id=owner.get("id") if owner is not None else None))
-        elif kind in ("message", "signal") and not target.get("name"):
-            owner = node if node.tag.endswith("Task") else node.getparent()
-            problems.append(Problem(name, f'the {kind} "{ref}" this element uses has no name; {kind}s are matched by '
-                                          f"name: give it one", line=node.sourceline,
-                                    element_id=owner.get("id") if owner is not None else None))
-    for node in boundaries:
+                problems.extend(_event_reference_problems(name, root, node, attribute))
+    for node in root.iter(f"{_BPMN}boundaryEvent"):
         attached = node.get("attachedToRef")
         if not attached or attached not in activities:
             problems.append(Problem(name, f'this boundary event is attached to "{attached or ""}", which is not an '
                                           f"activity of the diagram: attach it to a task or remove it",
                                     line=node.sourceline, element_id=node.get("id")))
+    with_default = [node for node in root.xpath("//*[@default]") if node.tag.startswith(_BPMN)]
     problems.extend(_dangling_references(name, flows, with_default, ids))
     return problems
+
+
+def _event_reference_problems(name, root, node, attribute):
+    """A messageRef / signalRef / errorRef / escalationRef that names nothing (or a nameless message or
+    signal)."""
+    ref, kind = node.get(attribute), attribute[:-3]
+    target = next((n for n in root if isinstance(n.tag, str) and n.get("id") == ref), None)
+    owner = node if node.tag.endswith("Task") else node.getparent()
+    owner_id = owner.get("id") if owner is not None else None
+    if target is None or etree.QName(target).localname != kind:
+        return [Problem(name, f'this element refers to the {kind} "{ref}" ({attribute}), which the diagram does not '
+                              f"define: add the {kind} to the diagram or choose a defined one",
+                        line=node.sourceline, element_id=owner_id)]
+    if kind in ("message", "signal") and not target.get("name"):
+        return [Problem(name, f'the {kind} "{ref}" this element uses has no name; {kind}s are matched by name: '
+                              f"give it one", line=node.sourceline, element_id=owner_id)]
+    return []
 
 
 def _dangling_references(name, flows, with_default, ids):
