@@ -285,6 +285,12 @@ def deploy(session, files, deployed_by=None, deployment_name=None, source=None, 
     return result
 
 
+def process_version(session, key, number):
+    """A given version of a process key, or None."""
+    return session.scalars(sa.select(ProcessVersion).where(ProcessVersion.key == key,
+                                                           ProcessVersion.version == number)).first()
+
+
 def latest_version(session, key):
     """The newest deployed version of a process key, or None."""
     return session.scalars(

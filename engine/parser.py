@@ -10,7 +10,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, BusinessRuleTaskParser, UserTaskParser
 
-from .bindings import binding_of
+from .bindings import bind_called_process, binding_of
 from .dmn import DecisionCall, parse_dmn
 from .flows import AppConditionalGatewayParser, AppExclusiveGateway, AppInclusiveGateway, implicit_split_parser
 
@@ -72,6 +72,9 @@ def mappings_parser(base):
             extensions = super().parse_extensions(node)
             extensions["line"] = self.node.sourceline
             extensions["mappings"] = read_mappings(self.node)
+            if self.node.tag == full_tag("callActivity"):
+                extensions["called_element"] = {name: value for name in ("calledElementBinding", "calledElementVersion")
+                                                if (value := camunda_attribute(self.node, name)) is not None}
             return extensions
 
     MappingsParser.__name__ = f"App{base.__name__}"
@@ -161,9 +164,12 @@ class CamundaCallMixin(CamundaMappingsMixin):
 
     def _update_hook(self, my_task):
         top = my_task.workflow.top_workflow
-        if top.subprocesses.get(my_task.id) is None and top.subprocess_specs.get(self.spec) is None:
-            raise WorkflowTaskException(f'the called process "{self.spec}" is not deployed: deploy it, then retry '
-                                        f"the path", task=my_task)
+        if top.subprocesses.get(my_task.id) is None:
+            binding, version = binding_of(self.extensions.get("called_element") or {}, "calledElement")
+            bind_called_process(top, self.spec, binding, version, my_task)
+            if top.subprocess_specs.get(self.spec) is None:
+                raise WorkflowTaskException(f'the called process "{self.spec}" is not deployed: deploy it, then '
+                                            f"retry the path", task=my_task)
         return super()._update_hook(my_task)
 
     def copy_data(self, my_task, subworkflow):

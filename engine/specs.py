@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn.serializer.helpers.spec import TaskSpecConverter
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
 
+from .bindings import with_called_versions
 from .flows import ImplicitSplit
 from .parser import AppParser
 from .pruning import PRUNED_ELEMENTS, prune, pruned_elements
@@ -69,6 +70,7 @@ def _serializer_config():
     return config
 
 
+CALLED_VERSIONS = "called_versions"  # {called process id: process version id} in stored state
 _CONFIG = _serializer_config()
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
 
@@ -202,6 +204,8 @@ def dump_state(workflow):
     prune(workflow)
     dct = SERIALIZER.to_dict(workflow)
     dct[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
+    if getattr(workflow, "called_versions", None):
+        dct[CALLED_VERSIONS] = dict(workflow.called_versions)
     return dct
 
 
@@ -209,7 +213,14 @@ def load_state(version, state, script_engine):
     """Restore a workflow from stored state and the cached spec of its version."""
     spec, subprocess_specs = SPECS.get(version)
     dct = dict(state)
+    called = dct.pop(CALLED_VERSIONS, None)
+    if called:  # called processes bound when their call started (engine.bindings)
+        session = object_session(version)
+        subprocess_specs = with_called_versions(subprocess_specs, {
+            key: session.get(type(version), version_id) for key, version_id in called.items()})
     SERIALIZER.migrate(dct)
     workflow = SERIALIZER.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs)
     workflow.script_engine = script_engine
+    if called:
+        workflow.called_versions = dict(called)
     return workflow

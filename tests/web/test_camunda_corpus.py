@@ -242,3 +242,28 @@ def test_the_upload_page_deploys_a_decision_on_its_own(client, org, act):
     assert answer.status_code == 200
     assert answer.json["resources"] == [{"kind": "decision", "key": "corpus_discount", "version": 2,
                                          "resource": "decision_discount_v2.dmn", "new": True}]
+
+
+def test_a_call_uses_the_latest_called_process_when_it_starts_and_keeps_it_until_it_ends(client, org):
+    body = deployed(client, "call_parent.bpmn", "call_child.bpmn", "corpus_review.form")  # child version 1 with it
+    assert body["warnings"] == []
+    first = start(client, "call_parent")
+    completed(client, "Activity_before")
+    assert "Activity_child" in open_tasks(client)  # version 1 of the child runs
+    second_child = raw("call_child.bpmn").decode("utf-8").replace(
+        '<bpmn:sequenceFlow id="Flow_2" sourceRef="Activity_child" targetRef="EndEvent_1" />',
+        '<bpmn:sequenceFlow id="Flow_2" sourceRef="Activity_child" targetRef="Activity_more" />'
+        '<bpmn:userTask id="Activity_more" name="One more step" camunda:formRef="corpus-review" '
+        'camunda:assignee="ada" /><bpmn:sequenceFlow id="Flow_3" sourceRef="Activity_more" targetRef="EndEvent_1" />')
+    response = client.post("/engine-rest/deployment/create", headers=HANA, content_type="multipart/form-data",
+                           data={"call_child.bpmn": (io.BytesIO(second_child.encode("utf-8")), "call_child.bpmn")})
+    assert response.status_code == 200 and [d["version"] for d in
+                                            response.json["deployedProcessDefinitions"].values()] == [2]
+    # the call that started on version 1 finishes on version 1
+    assert completed(client, "Activity_child")["instance_status"] == "completed"
+    assert instance(first).status == "completed"
+    # a call that starts now uses version 2 (calledElementBinding defaults to latest)
+    start(client, "call_parent")
+    completed(client, "Activity_before")
+    assert completed(client, "Activity_child")["next_tasks"][0]["element_id"] == "Activity_more"
+    assert completed(client, "Activity_more")["instance_status"] == "completed"
