@@ -7,7 +7,6 @@ checks (forms, assignment, expressions, scripts) all become problems.
 """
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -21,11 +20,11 @@ from .expressions import ExpressionSyntaxError, is_timer_text
 from .forms import FormError, load_form
 from .parser import AppParser
 from .specs import called_specs
+from .xml_checks import parsed_xml, reference_problems
 from .parser_messages import expression_error, not_supported, reword
 from .scripting import compile_expression, compile_script
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml")
 DMN_SUFFIXES = (".dmn", ".dmn11.xml")
 FORM_SUFFIXES = (".form",)
@@ -288,98 +287,10 @@ def _add_called_processes(checked, parser, known_processes):
                                element_id=node.get("id"))
 
 
-def parsed_xml(text):
-    """The parsed XML root of a file's text, read once per text (validation looks at a file several times);
-    None when it is not well-formed. Callers must not change the tree."""
-    return _parsed_xml(text)
-
-
-@lru_cache(maxsize=64)
-def _parsed_xml(text):
-    try:
-        return etree.fromstring(text.encode("utf-8"))
-    except (etree.XMLSyntaxError, ValueError):
-        return None
-
-
-_EVENT_REFERENCES = ("messageRef", "signalRef", "errorRef", "escalationRef")
-_ACTIVITY_TAGS = tuple(f"{{{BPMN_NS}}}{tag}" for tag in (
-    "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask", "businessRuleTask",
-    "subProcess", "adHocSubProcess", "callActivity", "transaction"))
-_BPMN = f"{{{BPMN_NS}}}"
-_LISTENERS = {f"{{{CAMUNDA_NS}}}executionListener": "execution", f"{{{CAMUNDA_NS}}}taskListener": "task"}
-
-
 def _prescan(name, text):
-    """Problems Spiff's parser would report as a bare KeyError, a misleading message or not at all: references
-    to nothing, listeners. Found by reading the XML (lxml's own tree walks: this runs for every file)."""
-    root = parsed_xml(text)
-    if root is None:
-        return []  # reported by the parser with its line
-    problems = []
-    ids = set(root.xpath("//@id"))
-    activities = {node.get("id") for node in root.iter(*_ACTIVITY_TAGS)}
-    flows = {node.get("id"): node for node in root.iter(f"{_BPMN}sequenceFlow")}
-    for node in root.iter(*_LISTENERS):
-        owner = node.getparent().getparent() if node.getparent() is not None else None
-        problems.append(Problem(name, f"{_LISTENERS[node.tag]} listeners do not run here: put the logic in a script "
-                                      f"task", line=node.sourceline,
-                                element_id=owner.get("id") if owner is not None else None))
-    for node in root.iter(f"{_BPMN}businessRuleTask"):
-        if node.get(f"{{{CAMUNDA_NS}}}decisionRef") is None:
-            problems.append(Problem(name, "a business rule task needs the id of the DMN decision it evaluates "
-                                          "(camunda:decisionRef)", line=node.sourceline, element_id=node.get("id")))
-    for node in root.xpath("//*[@messageRef or @signalRef or @errorRef or @escalationRef]"):
-        for attribute in _EVENT_REFERENCES:
-            if node.get(attribute):
-                problems.extend(_event_reference_problems(name, root, node, attribute))
-    for node in root.iter(f"{_BPMN}boundaryEvent"):
-        attached = node.get("attachedToRef")
-        if not attached or attached not in activities:
-            problems.append(Problem(name, f'this boundary event is attached to "{attached or ""}", which is not an '
-                                          f"activity of the diagram: attach it to a task or remove it",
-                                    line=node.sourceline, element_id=node.get("id")))
-    with_default = [node for node in root.xpath("//*[@default]") if node.tag.startswith(_BPMN)]
-    problems.extend(_dangling_references(name, flows, with_default, ids))
-    return problems
-
-
-def _event_reference_problems(name, root, node, attribute):
-    """A messageRef / signalRef / errorRef / escalationRef that names nothing (or a nameless message or
-    signal)."""
-    ref, kind = node.get(attribute), attribute[:-3]
-    target = next((n for n in root if isinstance(n.tag, str) and n.get("id") == ref), None)
-    owner = node if node.tag.endswith("Task") else node.getparent()
-    owner_id = owner.get("id") if owner is not None else None
-    if target is None or etree.QName(target).localname != kind:
-        return [Problem(name, f'this element refers to the {kind} "{ref}" ({attribute}), which the diagram does not '
-                              f"define: add the {kind} to the diagram or choose a defined one",
-                        line=node.sourceline, element_id=owner_id)]
-    if kind in ("message", "signal") and not target.get("name"):
-        return [Problem(name, f'the {kind} "{ref}" this element uses has no name; {kind}s are matched by name: '
-                              f"give it one", line=node.sourceline, element_id=owner_id)]
-    return []
-
-
-def _dangling_references(name, flows, with_default, ids):
-    """Sequence flows whose source or target is no element, and default flows that are no flow leaving their
-    element: each an error naming the element that holds the reference."""
-    problems = []
-    for flow_id, node in flows.items():
-        for attribute, what in (("sourceRef", "starts"), ("targetRef", "ends")):
-            ref = node.get(attribute)
-            if not ref or ref not in ids:
-                problems.append(Problem(name, f'this sequence flow {what} at "{ref or ""}", which is no element of the '
-                                              f"diagram ({attribute}): connect it to an element or remove it",
-                                        line=node.sourceline, element_id=flow_id))
-    for node in with_default:
-        default = node.get("default")
-        flow = flows.get(default)
-        if flow is None or flow.get("sourceRef") != node.get("id"):
-            problems.append(Problem(name, f'the default flow "{default}" is not a sequence flow leaving this element: '
-                                          f"choose one of its outgoing flows as the default, or remove the default",
-                                    line=node.sourceline, element_id=node.get("id")))
-    return problems
+    """Problems found by reading the XML before SpiffWorkflow parses it (see engine.xml_checks)."""
+    return [Problem(name, message, line=line, element_id=element_id)
+            for message, line, element_id in reference_problems(text)]
 
 
 def element_named(text, name):
