@@ -16,8 +16,9 @@ import sqlalchemy as sa
 from .errors import DeploymentRejected
 from .dmn import parse_dmn
 from .encoding import UnreadableText, decode_text
-from .specs import called_specs
 from .models import Deployment, ProcessVersion, ResourceDefinition
+from .process_declarations import start_form_refs
+from .specs import called_specs
 from .validation import Problem, check_files, form_ref_of, kind_of
 
 IGNORED_NAMES = {".DS_Store"}
@@ -120,6 +121,11 @@ def version_sources(checked, process_id, known_forms):
             if form_ref:
                 forms[form_ref] = checked.forms.get(form_ref) or known_forms[form_ref]
     all_bpmn = {**checked.deployed_bpmn, **checked.bpmn}
+    own_file = parser.get_process_parser(process_id).filename if process_id in parser.process_parsers else None
+    for form_ref in start_form_refs(all_bpmn.get(own_file) or "", process_id):
+        schema = checked.forms.get(form_ref) or known_forms.get(form_ref)
+        if schema is not None:  # the start form limits what a start may set
+            forms[form_ref] = schema
     sources = {
         "bpmn": {name: all_bpmn[name] for name in sorted(bpmn_files)},
         "dmn": dict(sorted(checked.dmn.items())),

@@ -1,7 +1,7 @@
 """decisions and forms deployed as resources of their own, versioned by id
 
 Revision ID: 0008_diagrams
-Revises: 0007
+Revises: 0008_duties
 Create Date: 2026-11-30 00:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_diagrams'
-down_revision = '0007'
+down_revision = '0008_duties'
 branch_labels = None
 depends_on = None
 

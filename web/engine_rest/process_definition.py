@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 from flask import g, jsonify, request
 
+from engine import start_rights
 from engine.directory import user_by_username
 from engine.errors import NotFound
 from engine.models import ProcessVersion
@@ -19,7 +20,7 @@ def definition_json(version):
         "category": "http://bpmn.io/schema/bpmn", "description": None, "versionTag": None,
         "resource": version.main_file, "deploymentId": str(version.deployment_id or ""),
         "diagram": None, "suspended": False, "tenantId": version.deployment.tenant_id if version.deployment else None,
-        "historyTimeToLive": None, "startableInTasklist": True,
+        "historyTimeToLive": None, "startableInTasklist": start_rights.startable_in_tasklist(db.session, version),
     }
 
 

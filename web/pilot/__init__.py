@@ -5,12 +5,13 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine import authorization, cohorts
+from engine import authorization, cohorts, start_rights
 from engine.analytics import cohort_progress
 from engine.models import Cohort, CohortMember, HumanTask, ProcessVersion, User
 
 from ..auth import role_guard
 from ..extensions import db
+from ..templating import counted
 
 bp = Blueprint("pilot", __name__, url_prefix="/pilot", template_folder="templates")
 
@@ -31,8 +32,9 @@ def _choices():
     people = db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.name)).all()
     departments = sorted({p.department for p in people if p.department})
     managers = [p for p in people if any(other.manager_id == p.id for other in people)]
-    versions = db.session.scalars(sa.select(ProcessVersion).order_by(ProcessVersion.key,
-                                                                     ProcessVersion.version.desc())).all()
+    offered = start_rights.offered_versions(db.session, current_user)  # processes HR may start
+    versions = db.session.scalars(sa.select(ProcessVersion).where(ProcessVersion.key.in_(list(offered)))
+                                  .order_by(ProcessVersion.key, ProcessVersion.version.desc())).all()
     return {"people": people, "departments": departments, "managers": managers, "versions": versions}
 
 
@@ -66,6 +68,9 @@ def _parse_cohort_form(errors):
             errors["version"] = "Choose a deployed process version."
     elif not key or not db.session.scalars(sa.select(ProcessVersion).where(ProcessVersion.key == key)).first():
         errors["version"] = "Choose a deployed process version."
+    if not errors.get("version") and key not in start_rights.offered_versions(db.session, current_user):
+        errors["version"] = ("This process cannot start cohort paths: its diagram does not offer it for "
+                             "starting (it is started by the processes that call it).")
     values["process_key"], values["process_version"] = key, version
     return values
 
@@ -84,7 +89,7 @@ def new_cohort():
             db.session.add(cohort)
             cohorts.add_members(db.session, cohort, people)
             db.session.commit()
-            flash(f"The cohort “{cohort.name}” has {len(people)} member(s). Start their paths when you are ready.",
+            flash(f"The cohort “{cohort.name}” has {counted(len(people), 'member')}. Start their paths when you are ready.",
                   "success")
             return redirect(url_for("pilot.cohort", cohort_id=cohort.id))
     return render_template("pilot/cohort_form.html", errors=errors, today=date.today(), **_choices()), \
@@ -122,7 +127,7 @@ def add_cohort_members(cohort_id):
     cohort = _cohort_or_404(cohort_id)
     added = cohorts.add_members(db.session, cohort, _chosen_people())
     db.session.commit()
-    flash(f"{added} person(s) added." if added else "Nobody new was chosen; the cohort is unchanged.",
+    flash(f"{counted(added, 'person', 'people')} added." if added else "Nobody new was chosen; the cohort is unchanged.",
           "success" if added else "info")
     return redirect(url_for("pilot.cohort", cohort_id=cohort.id))
 
@@ -136,9 +141,10 @@ def remove_cohort_member(cohort_id, member_id):
     if member.instance_id:
         flash(f"{member.user.name}'s path has started; they stay in the cohort.", "error")
     else:
+        name = member.user.name  # read before the row is gone
         db.session.delete(member)
         db.session.commit()
-        flash(f"{member.user.name} is no longer in the cohort.", "success")
+        flash(f"{name} is no longer in the cohort.", "success")
     return redirect(url_for("pilot.cohort", cohort_id=cohort_id))
 
 
@@ -148,7 +154,7 @@ def start_cohort(cohort_id):
     cohort = _cohort_or_404(cohort_id)
     started, skipped = cohorts.start_paths(db.session, cohort, current_user)
     db.session.commit()
-    flash(f"{len(started)} path(s) started; each person was told their first step.", "success")
+    flash(f"{counted(len(started), 'path')} started; each person was told their first step.", "success")
     for name, reason in skipped:
         flash(f"{name}: not started — {reason}.", "info")
     return redirect(url_for("pilot.cohort", cohort_id=cohort.id))
@@ -160,7 +166,7 @@ def ask_feedback(cohort_id):
     cohort = _cohort_or_404(cohort_id)
     asked = cohorts.ask_feedback(db.session, cohort, current_user, current_app.config["PILOT_FEEDBACK_PROCESS"])
     db.session.commit()
-    flash(f"Feedback was asked of {asked} member(s) and their managers; answers appear under Feedback.", "success")
+    flash(f"Feedback was asked of {counted(asked, 'member')} and their managers; answers appear under Feedback.", "success")
     return redirect(url_for("pilot.cohort", cohort_id=cohort.id))
 
 
