@@ -236,6 +236,7 @@ def test_the_upload_page_deploys_a_decision_on_its_own(client, org, act):
     assert response.status_code == 302 and response.headers["Location"].endswith("/processes/")
     page = hana.get("/processes/").get_data(as_text=True)
     assert "the decision corpus_discount is now version 1" in page
+    assert "<td>corpus_discount</td><td>Discount</td><td>Version 1</td>" in page  # listed with the processes
     answer = hana.post("/processes/deploy", data={"files": [(io.BytesIO(raw("decision_discount_v2.dmn")),
                                                              "decision_discount_v2.dmn")]},
                        content_type="multipart/form-data", headers={"Accept": "application/json"})

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, current_app, flash, jsonify, redir
 from flask_login import current_user
 
 from engine import authorization
-from engine.deployment import decode_upload, deploy
+from engine.deployment import decode_upload, deploy, latest_resources
 from engine.errors import DeploymentRejected
 from engine.models import ProcessInstance, ProcessVersion
 
@@ -55,7 +55,8 @@ def index():
     by_key = defaultdict(list)
     for version in versions:
         by_key[version.key].append(version)
-    return render_template("processes/index.html", by_key=by_key, running=running_counts())
+    resources = latest_resources(db.session, "decision") + latest_resources(db.session, "form")
+    return render_template("processes/index.html", by_key=by_key, running=running_counts(), resources=resources)
 
 
 @bp.route("/<key>/<id:number>")
