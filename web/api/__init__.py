@@ -16,6 +16,7 @@ from engine.directory import user_by_username
 from engine.errors import NotFound
 from engine.models import HumanTask, InstanceEvent, ProcessInstance, ProcessVersion, utcnow
 from engine.runtime import Runtime
+from engine.task_view import shown_variables, task_documentation
 
 from ..converters import IdConverter, id_schema
 from ..extensions import csrf, db
@@ -87,6 +88,8 @@ class TaskDetail(MethodView):
         runtime = Runtime(db.session)
         row.form = runtime.form_schema(row)
         row.data = runtime.task_data(row) if row.status == "open" else (row.outcome or {})
+        row.documentation = task_documentation(row.instance.process_version, row.element_id)
+        row.variables = shown_variables(row.data) if row.form is None and row.status == "open" else None
         return row
 
 
