@@ -2,6 +2,7 @@
 paging and the query-object reader (GET parameters and POST bodies alike)."""
 import base64
 import binascii
+import re
 from datetime import datetime, timezone
 
 from flask import Blueprint, g, jsonify, request
@@ -51,6 +52,8 @@ def camunda_error(status, code, message, errors=None):
     if kind is None:
         kind = {400: "InvalidRequestException", 401: "AuthorizationException", 403: "AuthorizationException",
                 404: "InvalidRequestException"}.get(status, "ProcessEngineException" if status >= 409 else "RestException")
+    if status == 422:  # Camunda has no 422: invalid input is a 400 InvalidRequestException
+        status = 400
     response = jsonify({"type": kind, "message": message, "errors": errors or {}})
     response.status_code = status
     return response
@@ -109,6 +112,8 @@ def camunda_time(value):
 def parse_camunda_time(text, field):
     """A Camunda date parameter (`2026-11-30T10:00:00.000+0100`, with or without millis/offset) as naive UTC;
     400 naming the field otherwise."""
+    if isinstance(text, str):  # an unencoded `+` in a query string arrives as a space
+        text = re.sub(r" (\d{2}:?\d{2})$", r"+\1", text.strip())
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except (ValueError, AttributeError, TypeError):

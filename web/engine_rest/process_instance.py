@@ -55,9 +55,11 @@ def visible_instance(instance_id):
 
 
 def instances_query(params, user, runtime_only=True):
-    """The query object of /process-instance (GET parameters or POST body), limited to what `user` may see.
-    Returns (select of COLUMNS, variable filters applied afterwards)."""
-    query = (authorization.visible_instances_query(user).with_only_columns(*COLUMNS)
+    """The query object of /process-instance (GET parameters or POST body), limited to what `user` may see
+    (every path for None: a process owner's migration). Returns (select of COLUMNS, variable filters applied
+    afterwards)."""
+    base = authorization.visible_instances_query(user) if user is not None else sa.select(ProcessInstance)
+    query = (base.with_only_columns(*COLUMNS)
              .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id))
     if runtime_only:
         query = query.where(ProcessInstance.status.in_(RUNNING))

@@ -48,7 +48,8 @@ def task_json(task, definition_key, definition_version, version_id, assignee_nam
         "processDefinitionId": f"{definition_key}:{definition_version}:{version_id}",
         "processInstanceId": str(task.instance_id), "taskDefinitionKey": task.element_id,
         "caseExecutionId": None, "caseInstanceId": None, "caseDefinitionId": None, "suspended": False,
-        "formKey": task.form_ref, "camundaFormRef": None, "tenantId": None,
+        "formKey": None,
+        "camundaFormRef": {"key": task.form_ref, "binding": "deployment", "version": None} if task.form_ref else None, "tenantId": None,
         "taskState": {"open": "Created", "completed": "Completed", "cancelled": "Deleted"}.get(task.status),
     }
 

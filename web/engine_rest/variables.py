@@ -2,10 +2,12 @@
 
 On the wire a variable is `{"value", "type", "valueInfo"}` with the types String, Boolean, Integer, Short,
 Long, Double, Date (`yyyy-MM-dd'T'HH:mm:ss.SSSZ`), Json (the value is JSON text), Object with
-`serializationDataFormat: application/json`, and Null. In a path they are plain values: text, numbers,
-booleans, naive UTC datetimes, dicts and lists.
+`serializationDataFormat: application/json`, and Null. In a path they are plain JSON values: text, numbers,
+booleans, dicts and lists. A Date is kept as text in Camunda's format, in UTC (`2026-12-01T08:30:00.000+0000`,
+so dates compare as text in expressions), and such text is answered as a Date again.
 """
 import json
+import re
 from datetime import datetime
 
 from .common import InvalidRequest, camunda_time, parse_camunda_time
@@ -13,6 +15,7 @@ from .common import InvalidRequest, camunda_time, parse_camunda_time
 INT_RANGE = (-2 ** 31, 2 ** 31 - 1)
 LONG_RANGE = (-2 ** 63, 2 ** 63 - 1)
 SHORT_RANGE = (-2 ** 15, 2 ** 15 - 1)
+CAMUNDA_DATE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000")
 TYPE_NAMES = {"string": "String", "boolean": "Boolean", "integer": "Integer", "short": "Short", "long": "Long",
               "double": "Double", "date": "Date", "json": "Json", "object": "Object", "null": "Null"}
 
@@ -30,6 +33,8 @@ def to_typed(value):
         return {"value": value, "type": "Double", "valueInfo": {}}
     if isinstance(value, datetime):
         return {"value": camunda_time(value), "type": "Date", "valueInfo": {}}
+    if isinstance(value, str) and CAMUNDA_DATE.fullmatch(value):
+        return {"value": value, "type": "Date", "valueInfo": {}}
     if isinstance(value, (dict, list, tuple)):
         return {"value": json.dumps(value, default=str, separators=(",", ":")), "type": "Json", "valueInfo": {}}
     return {"value": str(value), "type": "String", "valueInfo": {}}
@@ -73,8 +78,6 @@ def _convert(kind, value, value_info):
     if value is None:
         return None  # any type may carry null, as in Camunda
     if not kind:  # untyped: as JSON gives it (Camunda infers the type)
-        if isinstance(value, (dict, list)):
-            return value
         return value
     if kind == "string":
         if not isinstance(value, str):
@@ -106,7 +109,7 @@ def _convert(kind, value, value_info):
         if not isinstance(value, str):
             raise TypeError(kind)
         try:
-            return parse_camunda_time(value, "value")
+            return camunda_time(parse_camunda_time(value, "value"))
         except InvalidRequest:
             raise ValueError(kind) from None
     if kind in ("json", "object"):
