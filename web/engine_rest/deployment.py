@@ -120,7 +120,9 @@ def create_deployment():
     db.session.commit()
     diagram_processes = _processes_in_order(uploads, result.versions)
     deployment = result.deployment or next((v.deployment for v in diagram_processes if v.deployment), None)
-    return jsonify(deployment_json(deployment, diagram_processes))
+    body = deployment_json(deployment, diagram_processes)
+    body["warnings"] = [_detail(w) | {"text": str(w)} for w in result.warnings]
+    return jsonify(body)
 
 
 RESOURCE_KINDS = ((b"http://www.omg.org/spec/BPMN/20100524/MODEL", ".bpmn"),
@@ -149,14 +151,18 @@ def _processes_in_order(uploads, versions):
 
 def _rejected(exc):
     """400 with every element-level problem, in the message and in Camunda's `details` shape."""
-    lines = [str(problem) for problem in exc.problems]
+    lines = [str(problem) for problem in exc.problems + exc.warnings]
     details = {}
-    for problem in exc.problems:
-        details.setdefault(problem.file, {"errors": [], "warnings": []})["errors"].append({
-            "message": problem.message, "line": problem.line or 0, "column": 0,
-            "mainElementId": problem.element_id, "elementIds": [problem.element_id] if problem.element_id else [],
-        })
+    for problem in exc.problems + exc.warnings:
+        entry = details.setdefault(problem.file, {"errors": [], "warnings": []})
+        entry["warnings" if problem.is_warning else "errors"].append(_detail(problem))
     body = {"type": "ParseException", "code": exc.code,
             "message": f"{exc.message}:\n" + "\n".join(lines),
             "details": details, "errors": {"problems": [p.as_dict() for p in exc.problems]}}
     return jsonify(body), 400
+
+
+def _detail(problem):
+    """One problem in the shape of Camunda's ParseException details."""
+    return {"message": problem.message, "line": problem.line or 0, "column": 0,
+            "mainElementId": problem.element_id, "elementIds": [problem.element_id] if problem.element_id else []}
