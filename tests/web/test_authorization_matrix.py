@@ -43,6 +43,19 @@ MATRIX = {
     "API GET /api/v1/process-instances/{ada_path}/comments": [401, 200, 404, 200, 200, 404, 404, 200, 404, 404],
     "API GET /api/v1/process-definitions": [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
     "API GET /engine-rest/deployment": [401, 403, 403, 403, 403, 403, 403, 200, 200, 403],
+    "GET /engine-rest/task":          [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    "GET /engine-rest/task/{sam_review}": [401, 200, 404, 200, 200, 404, 404, 200, 404, 404],
+    "GET /engine-rest/task/{sam_review}/variables": [401, 403, 404, 403, 200, 404, 404, 403, 404, 404],
+    "POST /engine-rest/task/{approval}/claim": [401, 404, 403, 403, 404, 404, 400, 403, 404, 404],
+    "GET /engine-rest/process-instance/{ada_path}": [401, 200, 404, 200, 200, 404, 404, 200, 404, 404],
+    "GET /engine-rest/process-instance/{ben_path}/variables": [401, 404, 200, 200, 404, 404, 200, 200, 404, 404],
+    "DELETE /engine-rest/process-instance/{ada_path}": [401, 403, 404, 403, 403, 404, 404, 204, 404, 404],
+    "GET /engine-rest/process-definition": [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    "POST /engine-rest/process-definition/key/career_pathing/start": [401, 200, 200, 200, 200, 200, 200, 200, 200,
+                                                                      200],
+    "POST /engine-rest/migration/generate": [401, 403, 403, 403, 403, 403, 403, 400, 400, 403],
+    "GET /engine-rest/history/process-instance": [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    "GET /engine-rest/incident":      [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
 }
 
 
