@@ -133,12 +133,23 @@ def visible_instances(session, user):
     return session.scalars(visible_instances_query(user).order_by(ProcessInstance.started_at.desc())).all()
 
 
-def task_list_condition(user):
-    """SQL condition on tasks joined to their path: the tasks a user's clients list (Camunda's task query).
-    HR sees all; others the tasks they may work on or delegated, and those of their own and their reports'
-    paths (shown on the path pages they may open). Each part is an indexed lookup."""
+def task_list_condition(user, history=False):
+    """SQL condition on tasks: the open ones a user's clients list (Camunda's task query), or with `history`
+    every task of theirs, open or ended (Camunda's history/task). HR sees all; others the tasks they may work
+    on, delegated or (history) finished, and those of their own and their reports' paths (shown on the path
+    pages they may open). A union of indexed lookups, so it stays fast at a million task rows."""
     if is_hr(user):
         return sa.true()
     reports = sa.select(User.id).where(User.manager_id == user.id)
-    return sa.or_(workable_condition(user), HumanTask.owner_id == user.id,
-                  ProcessInstance.employee_id == user.id, ProcessInstance.employee_id.in_(reports))
+    own_paths = sa.select(ProcessInstance.id).where(sa.or_(ProcessInstance.employee_id == user.id,
+                                                           ProcessInstance.employee_id.in_(reports)))
+    state = [] if history else [HumanTask.status == "open"]
+    parts = [
+        sa.select(HumanTask.id).where(*state, HumanTask.assignee_id == user.id),
+        sa.select(HumanTask.id).where(HumanTask.status == "open", candidate_condition(user)),
+        sa.select(HumanTask.id).where(*state, HumanTask.owner_id == user.id),
+        sa.select(HumanTask.id).where(*state, HumanTask.instance_id.in_(own_paths)),
+    ]
+    if history:
+        parts.append(sa.select(HumanTask.id).where(HumanTask.completed_by_id == user.id))
+    return HumanTask.id.in_(sa.union(*parts))
