@@ -22,6 +22,7 @@ REQUESTS = (
      "/engine-rest/task?candidateGroup=leadership&maxResults=50", None),
     ("instance list (manager)", "mia", "GET", "/engine-rest/process-instance?maxResults=50", None),
     ("instance count (manager)", "mia", "GET", "/engine-rest/process-instance/count", None),
+    ("instance list (leadership)", "leo", "GET", "/engine-rest/process-instance?maxResults=50", None),
     ("instance list (HR)", "hana", "GET", "/engine-rest/process-instance?maxResults=50&sortBy=instanceId&sortOrder=desc",
      None),
     ("instance count (HR)", "hana", "GET", "/engine-rest/process-instance/count", None),

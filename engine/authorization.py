@@ -105,8 +105,9 @@ def _visible_instance_ids(user):
         sa.select(HumanTask.instance_id).where(HumanTask.status == "open", workable_condition(user)),
         sa.select(HumanTask.instance_id).where(HumanTask.status == "open", HumanTask.owner_id == user.id),
     ]
-    parts += [sa.select(HumanTask.instance_id).where(sa.cast(HumanTask.candidate_groups, sa.String).like(
-        f'%"{name}"%')) for name in sorted(user.group_names)]
+    offered = sa.cast(HumanTask.candidate_groups, sa.String)
+    parts += [sa.select(HumanTask.instance_id).where(offered != "[]", offered.like(f'%"{name}"%'))
+              for name in sorted(user.group_names)]  # `!= "[]"` reads only group tasks (a partial index)
     return sa.union(*parts)
 
 
@@ -140,15 +141,14 @@ def task_list_condition(user, history=False):
     pages they may open). A union of indexed lookups, so it stays fast at a million task rows."""
     if is_hr(user):
         return sa.true()
-    reports = sa.select(User.id).where(User.manager_id == user.id)
-    own_paths = sa.select(ProcessInstance.id).where(sa.or_(ProcessInstance.employee_id == user.id,
-                                                           ProcessInstance.employee_id.in_(reports)))
     state = [] if history else [HumanTask.status == "open"]
+    of_paths = sa.select(HumanTask.id).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
     parts = [
         sa.select(HumanTask.id).where(*state, HumanTask.assignee_id == user.id),
         sa.select(HumanTask.id).where(HumanTask.status == "open", candidate_condition(user)),
         sa.select(HumanTask.id).where(*state, HumanTask.owner_id == user.id),
-        sa.select(HumanTask.id).where(*state, HumanTask.instance_id.in_(own_paths)),
+        of_paths.where(*state, ProcessInstance.employee_id == user.id),
+        of_paths.join(User, User.id == ProcessInstance.employee_id).where(*state, User.manager_id == user.id),
     ]
     if history:
         parts.append(sa.select(HumanTask.id).where(HumanTask.completed_by_id == user.id))

@@ -105,6 +105,8 @@ def test_task_filters_sorting_and_paging(rest, scene):
     posted = rest("hana", "POST", "/task?maxResults=1", json={
         "processDefinitionKey": "career_pathing", "sorting": [{"sortBy": "created", "sortOrder": "desc"}]})
     assert posted.status_code == 200 and len(posted.json) == 1
+    assert rest.get("hana", "/task/count?processInstanceBusinessKey=ben&processDefinitionKey=career_pathing") == {
+        "count": 1}
     count = rest("hana", "POST", "/task/count", json={"assignee": "ada"})
     assert count.json == {"count": 1}
     for bad in ("/task?sortBy=id", "/task?sortBy=nonsense&sortOrder=asc", "/task?dueBefore=tomorrow",
