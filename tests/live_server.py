@@ -2,6 +2,7 @@
 import threading
 from contextlib import contextmanager
 
+from requests.auth import HTTPBasicAuth
 from werkzeug.serving import make_server
 
 
@@ -17,3 +18,19 @@ def live_server(app):
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+
+
+class EngineRest:
+    """The base URL of a live /engine-rest and Basic credentials per person."""
+
+    def __init__(self, base):
+        self.url = base + "/engine-rest"
+
+    @staticmethod
+    def auth(username):
+        return HTTPBasicAuth(username, "demo")
+
+    def call(self, request, username):
+        """Send a pycamunda request as `username` and return its result."""
+        request.auth = self.auth(username)
+        return request()

@@ -2,7 +2,7 @@
 variables (Date and Json in Camunda's formats), task list/claim/complete, variables and the instance list.
 
 Message correlation through pycamunda (`pycamunda.message.CorrelateSingle`) belongs with the message resource;
-its tests reuse the `engine_rest` fixture below.
+its tests can reuse the `engine_rest` fixture below (import it) or `tests.live_server.EngineRest`.
 """
 import datetime as dt
 import json
@@ -13,12 +13,11 @@ import pycamunda.incident
 import pycamunda.processdef
 import pycamunda.processinst
 import pycamunda.task
-from requests.auth import HTTPBasicAuth
 
 from engine.models import ProcessInstance
 from web.extensions import db
 
-from ..live_server import live_server
+from ..live_server import EngineRest, live_server
 
 CHECK_DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -45,22 +44,6 @@ CHECK_DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>
 """
-
-
-class EngineRest:
-    """The base URL of a live /engine-rest and Basic credentials per person."""
-
-    def __init__(self, base):
-        self.url = base + "/engine-rest"
-
-    @staticmethod
-    def auth(username):
-        return HTTPBasicAuth(username, "demo")
-
-    def call(self, request, username):
-        """Send a pycamunda request as `username` and return its result."""
-        request.auth = self.auth(username)
-        return request()
 
 
 @pytest.fixture
