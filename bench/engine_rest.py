@@ -12,6 +12,7 @@ from bench.report import percentile
 
 # (label, user, method, path, body): what a script or a Camunda client asks most
 REQUESTS = (
+    ("version (floor: token check, no query)", "mia", "GET", "/engine-rest/version", None),
     ("task list (manager)", "mia", "GET", "/engine-rest/task?maxResults=50", None),
     ("task count (manager)", "mia", "GET", "/engine-rest/task/count", None),
     ("task list by due date (HR)", "hana", "POST", "/engine-rest/task?maxResults=50",
