@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from .errors import DeploymentRejected
 from .dmn import parse_dmn
 from .models import Deployment, ProcessVersion
+from .process_declarations import start_form_refs
 from .validation import Problem, check_files, form_ref_of, kind_of
 
 IGNORED_NAMES = {".DS_Store"}
@@ -85,6 +86,11 @@ def version_sources(checked, process_id, known_forms):
             if form_ref:
                 forms[form_ref] = checked.forms.get(form_ref) or known_forms[form_ref]
     all_bpmn = {**checked.deployed_bpmn, **checked.bpmn}
+    own_file = parser.get_process_parser(process_id).filename if process_id in parser.process_parsers else None
+    for form_ref in start_form_refs(all_bpmn.get(own_file) or "", process_id):
+        schema = checked.forms.get(form_ref) or known_forms.get(form_ref)
+        if schema is not None:  # the start form limits what a start may set
+            forms[form_ref] = schema
     return {
         "bpmn": {name: all_bpmn[name] for name in sorted(bpmn_files)},
         "dmn": dict(sorted(checked.dmn.items())),

@@ -21,13 +21,18 @@ def may_administer(user):
     return authorization.is_hr(user) or authorization.is_process_owner(user)
 
 
+def check_may_change(session, instance, actor, action):
+    """Raise NotFound unless the actor may see the path, Forbidden unless they may administer it (callers
+    check this before reading what to change, so a refused caller learns only that)."""
+    if instance is None or not authorization.may_view_instance(session, instance, actor):
+        raise NotFound(f"There is no path {instance.id if instance else ''} that you may see.")
+    if not may_administer(actor):
+        raise Forbidden(f"{actor.name} may not {action} path {instance.id}: only HR and process owners can.")
+
+
 def _visible_for_change(runtime, instance_id, actor, action):
     """The locked path: 404 unless the actor may see it, 403 unless they may administer it."""
-    instance = runtime.session.get(ProcessInstance, instance_id)
-    if instance is None or not authorization.may_view_instance(runtime.session, instance, actor):
-        raise NotFound(f"There is no path {instance_id} that you may see.")
-    if not may_administer(actor):
-        raise Forbidden(f"{actor.name} may not {action} path {instance_id}: only HR and process owners can.")
+    check_may_change(runtime.session, runtime.session.get(ProcessInstance, instance_id), actor, action)
     return runtime.lock_instance(instance_id)
 
 

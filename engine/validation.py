@@ -18,7 +18,8 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from .dmn import parse_dmn
 from .checks import known_variables, option_fields, task_problems
 from .expressions import ExpressionSyntaxError, is_timer_text
-from .forms import FormError, load_form
+from .directory import DIRECTORY_VARIABLES
+from .forms import FormError, field_keys, load_form
 from .parser import AppParser
 from .scripting import compile_expression, compile_script
 
@@ -409,6 +410,10 @@ def _check_task_spec(task_spec, checked, known_forms):
         elif form_ref is not None and form_ref not in checked.forms and form_ref not in known_forms:
             messages.append(f'the form "{form_ref}" is not deployed and not among the files; '
                             f'add the .form file whose id is "{form_ref}"')
+        schema = checked.forms.get(form_ref) or known_forms.get(form_ref) if form_ref else None
+        for key in sorted(set(field_keys(schema) if isinstance(schema, dict) else ()) & DIRECTORY_VARIABLES):
+            messages.append(Warn(f'the form field "{key}" names a variable the org directory sets: a completion '
+                                 f"cannot change it (an answer other than its value is refused); rename the field"))
         if not (attributes.get("assignee") or attributes.get("candidateUsers")
                 or attributes.get("candidateGroups") or task_spec.lane):
             messages.append("nobody can do this task: set an assignee or candidate groups, or put it in a lane")

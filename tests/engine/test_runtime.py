@@ -21,7 +21,7 @@ def small_process(script):
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
   xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="t">
-  <bpmn:process id="small" name="Small" isExecutable="true">
+  <bpmn:process id="small" name="Small" isExecutable="true" camunda:candidateStarterUsers="${{employee}}">
     <bpmn:laneSet id="ls"><bpmn:lane id="l" name="Employee">
       <bpmn:flowNodeRef>first</bpmn:flowNodeRef><bpmn:flowNodeRef>second</bpmn:flowNodeRef>
     </bpmn:lane></bpmn:laneSet>

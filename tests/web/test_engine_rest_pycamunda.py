@@ -78,7 +78,7 @@ def test_pycamunda_deploys_starts_claims_completes_and_reads_variables(engine_re
     start.add_variable("plan", json.dumps({"courses": ["system design"], "budget": 1200}), "Json")
     start.add_variable("amount", 1200.5, "Double")
     start.add_variable("note", "first round")  # untyped, as pycamunda sends it by default
-    instance = engine_rest.call(start, "mia")  # Ada's manager starts it for her
+    instance = engine_rest.call(start, "hana")  # HR starts it for Ada
     assert instance.business_key == "ada" and instance.definition_id == definition.id_
     assert instance.variables["deadline"].type_ == "Date"
     assert pycamunda.base.from_isoformat(instance.variables["deadline"].value) == deadline

@@ -298,14 +298,18 @@ def test_process_definitions_and_xml(rest, scene):
 
 
 def test_start_by_key_with_variables_in_return_and_who_may_start(rest, scene):
-    started = rest("mia", "POST", "/process-definition/key/career_pathing/start", json={
+    started = rest("hana", "POST", "/process-definition/key/career_pathing/start", json={
         "businessKey": "ada", "withVariablesInReturn": True,
         "variables": {"cohort": {"value": "pilot-2", "type": "String"}}})
     assert started.status_code == 200, started.json
     assert started.json["variables"]["cohort"]["value"] == "pilot-2"
     assert started.json["variables"]["employee"]["value"] == "ada"
+    no_start_form = rest("mia", "POST", "/process-definition/key/career_pathing/start", json={
+        "businessKey": "ada", "variables": {"cohort": {"value": "pilot-2", "type": "String"}}})
+    assert no_start_form.status_code == 403 and "variables.cohort" in no_start_form.json["errors"]
     refused = rest("sam", "POST", "/process-definition/key/career_pathing/start", json={"businessKey": "ada"})
     assert refused.status_code == 403 and refused.json["type"] == "AuthorizationException"
+    assert db.session.query(ProcessInstance).filter_by(business_key="ada").count() == 2
 
 
 def test_deployments_get_count_delete_with_cascade(rest, scene):

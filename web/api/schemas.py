@@ -15,6 +15,8 @@ class ProcessDefinitionSchema(Schema):
     name = fields.String()
     version = fields.Integer()
     deployed_at = fields.DateTime()
+    startable = fields.Boolean(metadata={"description": "True on the newest version of a process the caller may "
+                                                        "start for themselves (POST /process-instances)"})
 
 
 def username_of(attribute):

@@ -1,12 +1,13 @@
 """The process-definition resource: list, count and get definitions, read their BPMN XML, start instances.
 
-Every signed-in client may read definitions (as /api/v1 lists them); who may start a path for whom is the
-runtime's rule (the employee, their manager or HR).
+Every signed-in client may read definitions (as /api/v1 lists them); who may start which process for whom,
+with which variables, is the engine's rule (`engine.start_rights`, `engine.variable_rights`: the diagram
+says).
 """
 import sqlalchemy as sa
 from flask import current_app, jsonify
 
-from engine import authorization
+from engine import authorization, start_rights
 from engine.cohorts import check_may_start_own
 from engine.directory import user_by_username
 from engine.errors import NotFound
@@ -26,7 +27,7 @@ def definition_json(version):
         "category": "http://bpmn.io/schema/bpmn", "description": None, "versionTag": None,
         "resource": version.main_file, "deploymentId": str(version.deployment_id or ""),
         "diagram": None, "suspended": False, "tenantId": version.deployment.tenant_id if version.deployment else None,
-        "historyTimeToLive": None, "startableInTasklist": True,
+        "historyTimeToLive": None, "startableInTasklist": start_rights.startable_in_tasklist(db.session, version),
     }
 
 

@@ -9,7 +9,7 @@ from flask import jsonify, request
 
 from engine import authorization
 from engine.errors import NotFound
-from engine.instance_admin import cancel_instance, modify_variables
+from engine.instance_admin import cancel_instance, check_may_change, modify_variables
 from engine.models import ProcessInstance, ProcessVersion
 from engine.runtime import Runtime
 
@@ -43,6 +43,17 @@ def parse_id(value):
     """A numeric id from its text; None for text that cannot be one (so lookups find nothing)."""
     text = str(value)
     return int(text) if text.isdigit() and len(text) < 19 else None
+
+
+CHANGE = "change the variables of"
+
+
+def changeable_instance(instance_id, action=CHANGE):
+    """A path the client's user may see (404 otherwise) and change (403 otherwise), checked before the body is
+    read."""
+    found = visible_instance(instance_id)
+    check_may_change(db.session, found, current_client(), action)
+    return found
 
 
 def visible_instance(instance_id):
@@ -140,7 +151,7 @@ def instance(instance_id):
 @bp.route("/process-instance/<instance_id>", methods=["DELETE"])
 def delete_instance(instance_id):
     """Cancel a running path (HR and process owners): 204; it stays in history/process-instance."""
-    found = visible_instance(instance_id)
+    found = changeable_instance(instance_id, "cancel")
     cancel_instance(Runtime(db.session), found.id, current_client(), request.args.get("deleteReason"))
     db.session.commit()
     return "", 204
@@ -166,7 +177,7 @@ def instance_variable(instance_id, name):
 @bp.route("/process-instance/<instance_id>/variables/<name>", methods=["PUT"])
 def put_instance_variable(instance_id, name):
     """Set one variable of a running path (HR and process owners): 204."""
-    found = visible_instance(instance_id)
+    found = changeable_instance(instance_id)
     value = from_typed_value(check_name(name), json_body(required=True))
     modify_variables(Runtime(db.session), found.id, current_client(), {name: value}, [])
     db.session.commit()
@@ -176,7 +187,7 @@ def put_instance_variable(instance_id, name):
 @bp.route("/process-instance/<instance_id>/variables/<name>", methods=["DELETE"])
 def delete_instance_variable(instance_id, name):
     """Remove one variable of a running path (HR and process owners): 204."""
-    found = visible_instance(instance_id)
+    found = changeable_instance(instance_id)
     modify_variables(Runtime(db.session), found.id, current_client(), {}, [check_name(name)])
     db.session.commit()
     return "", 204
@@ -185,7 +196,7 @@ def delete_instance_variable(instance_id, name):
 @bp.route("/process-instance/<instance_id>/variables", methods=["POST"])
 def modify_instance_variables(instance_id):
     """Set (`modifications`) and remove (`deletions`) variables of a running path in one step: 204."""
-    found = visible_instance(instance_id)
+    found = changeable_instance(instance_id)
     payload = json_body(required=True)
     modifications = from_typed(payload.get("modifications"), "modifications")
     deletions = payload.get("deletions") or []
