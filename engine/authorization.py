@@ -10,11 +10,9 @@ import sqlalchemy as sa
 
 from .errors import ClaimRequired, Forbidden, NotFound
 from .models import HumanTask, ProcessInstance, User
+from .roles import ADMIN_GROUP, HR_GROUP, PROCESS_OWNER_GROUP  # noqa: F401  (named here by callers too)
 from .separation import check_not_own_decision, is_own_decision
 
-HR_GROUP = "hr"
-PROCESS_OWNER_GROUP = "process-owners"
-ADMIN_GROUP = "admins"
 
 
 def is_hr(user):

@@ -9,12 +9,22 @@ import json
 import re
 from datetime import date, datetime, time, timezone
 
+from .camunda_forms.generated import parse_date
+from .json_limits import MAX_JSON_DEPTH, depth_exceeds
+
 INPUT_TYPES = {"textfield", "textarea", "number", "checkbox", "checklist", "radio", "select", "taglist", "datetime"}
 CONTAINER_TYPES = {"group", "dynamiclist"}
 DISPLAY_TYPES = {"text", "separator", "spacer", "button", "image"}
 SUPPORTED_TYPES = INPUT_TYPES | CONTAINER_TYPES | DISPLAY_TYPES
 OPTION_TYPES = {"checklist", "radio", "select", "taglist"}
 MULTI_VALUE_TYPES = {"checklist", "taglist"}
+
+# Groups and dynamic lists inside each other, at most this deep; a form's JSON at most MAX_JSON_DEPTH deep.
+MAX_FORM_NESTING = 20
+# What a text field accepts when its form sets no maxLength (characters).
+DEFAULT_MAX_LENGTH = {"textfield": 1000, "textarea": 10000}
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_NAMED = re.compile(r'"(?:id|key|path)"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ()./-]{6,}$")
@@ -24,16 +34,42 @@ class FormError(ValueError):
     """A form file that cannot be used; the message names the file and component."""
 
 
-def load_form(text, filename="form"):
-    """Parse a .form file and check it can be rendered and validated; returns the schema dict."""
+def load_form(text, filename="form", default_id=None):
+    """Parse a .form file and check it can be rendered and validated; returns the schema dict.
+
+    A form without an "id" (form-js editor exports often have none) gets `default_id` when one is given."""
     try:
         schema = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FormError(f"{filename}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise FormError(_too_deep_message(text, filename)) from None
+    if depth_exceeds(schema, MAX_JSON_DEPTH):
+        raise FormError(_too_deep_message(text, filename))
+    if default_id and isinstance(schema, dict) and not schema.get("id"):
+        schema["id"] = default_id
     problems = schema_problems(schema)
     if problems:
         raise FormError(f"{filename}: " + "; ".join(problems))
     return schema
+
+
+def _too_deep_message(text, filename):
+    """Where a form too deep to read goes too deep: its line and the nearest component before it."""
+    depth, limit = 0, 2 * MAX_FORM_NESTING + 3
+    for match in _JSON_TOKENS.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > limit:
+                line = text.count("\n", 0, match.start()) + 1
+                names = _NAMED.findall(text, 0, match.start())
+                where = f"{names[-1]}: " if names else ""
+                return (f"{filename}:{line}: {where}groups and lists are nested more than {MAX_FORM_NESTING} "
+                        f"levels deep; flatten the form")
+        elif token in ("]", "}"):
+            depth -= 1
+    return f"{filename}: the form's JSON is nested more than {MAX_JSON_DEPTH} levels deep; flatten the form"
 
 
 def schema_problems(schema):
@@ -50,7 +86,7 @@ def schema_problems(schema):
     return problems
 
 
-def _component_problems(components, problems, seen, prefix):
+def _component_problems(components, problems, seen, prefix, nesting=0):
     for position, component in enumerate(components, 1):
         if not isinstance(component, dict):
             problems.append(f"component {position} is not an object")
@@ -79,13 +115,20 @@ def _component_problems(components, problems, seen, prefix):
                 except re.error as exc:
                     problems.append(f'{where}: the pattern "{pattern}" is not a valid regular expression ({exc})')
         elif kind in CONTAINER_TYPES:
+            if nesting >= MAX_FORM_NESTING:
+                problems.append(f"{where}: groups and lists are nested more than {MAX_FORM_NESTING} levels deep; "
+                                f"flatten the form")
+                continue
             if kind == "dynamiclist" and not component.get("path"):
                 problems.append(f'{where}: a dynamic list needs a "path"')
+            if not isinstance(component.get("components", []), list):
+                problems.append(f'{where}: "components" must be a list')
+                continue
             child_prefix = prefix + (component["path"] + "." if component.get("path") else "")
             if kind == "dynamiclist":
-                _component_problems(component.get("components", []), problems, set(), "")
+                _component_problems(component.get("components", []), problems, set(), "", nesting + 1)
             else:
-                _component_problems(component.get("components", []), problems, seen, child_prefix)
+                _component_problems(component.get("components", []), problems, seen, child_prefix, nesting + 1)
 
 
 def field_keys(schema):
@@ -106,6 +149,15 @@ def field_label(component):
     """The label people see for a field (date fields keep theirs in dateLabel/timeLabel)."""
     return (component.get("label") or component.get("dateLabel") or component.get("timeLabel")
             or component.get("key") or component.get("path") or "This field")
+
+
+def max_length_of(component):
+    """The most characters a text field takes: its form's maxLength, else a default (1,000 for a textfield,
+    10,000 for a textarea), so no answer is unbounded."""
+    rules = component.get("validate") or {}
+    if rules.get("maxLength") not in (None, ""):
+        return int(rules["maxLength"])
+    return DEFAULT_MAX_LENGTH.get(component.get("type"))
 
 
 def options_for(component, context):
@@ -202,8 +254,8 @@ def _validate_field(component, value, errors, path, context):
     if isinstance(value, str):
         if rules.get("minLength") is not None and len(value) < int(rules["minLength"]):
             errors[path] = f"{label} must be at least {rules['minLength']} characters."
-        elif rules.get("maxLength") is not None and len(value) > int(rules["maxLength"]):
-            errors[path] = f"{label} must be at most {rules['maxLength']} characters."
+        elif max_length_of(component) is not None and len(value) > max_length_of(component):
+            errors[path] = f"{label} must be at most {max_length_of(component)} characters."
         elif rules.get("pattern") and not re.fullmatch(rules["pattern"], value):
             errors[path] = rules.get("patternErrorMessage") or f"{label} does not have the expected format."
         elif rules.get("validationType") == "email" and not EMAIL.match(value):
@@ -213,6 +265,13 @@ def _validate_field(component, value, errors, path, context):
     if kind == "datetime" and component.get("disallowPassedDates") and value[:10] < earliest_date():
         errors[path] = f"{label} cannot be before today ({earliest_date()}): choose a date from today on."
     if kind == "number":
+        if component.get("decimalDigits") is not None and round(value, int(component["decimalDigits"])) != value:
+            digits = int(component["decimalDigits"])
+            errors[path] = f"{label} must be a whole number." if digits == 0 else \
+                f"{label} may have at most {digits} decimal digits."
+            return value
+        if component.get("decimalDigits") == 0:
+            value = int(value)
         if rules.get("min") is not None and value < rules["min"]:
             errors[path] = f"{label} must be at least {rules['min']}."
         elif rules.get("max") is not None and value > rules["max"]:
@@ -268,16 +327,23 @@ def _coerce(component, value):
             raise ValueError("must be one of the choices")
         return value if value != "" else None
     if kind == "datetime":
-        return _coerce_datetime(component.get("subtype", "date"), value)
+        return _coerce_datetime(component.get("subtype", "date"), value, component.get("datePattern"))
     return value
 
 
-def _coerce_datetime(subtype, value):
+def _coerce_datetime(subtype, value, date_pattern=None):
+    """ISO text of a date, time or date-time; a date may also come in the field's `datePattern` (Camunda's
+    generated forms use dd/MM/yyyy)."""
     if not isinstance(value, str):
         raise ValueError("must be a date or time as text")
     text = value.strip()
     if not text:
         return None
+    if subtype == "date" and date_pattern:
+        parsed = parse_date(text, date_pattern)
+        if parsed is None:
+            raise ValueError(f'"{value}" is not a valid date; use {date_pattern} or YYYY-MM-DD')
+        return parsed
     try:
         if subtype == "date":
             return date.fromisoformat(text[:10]).isoformat()

@@ -27,10 +27,13 @@ from .script_functions import build_functions
 from .scripting import CareerScriptEngine, ScriptError
 from .specs import FORMS, dump_state, load_state, new_workflow
 from .timers import fire_due, next_timer_at, waiting_timers
-from .validation import form_ref_of
+from .camunda_forms import task_form_ref
+from .parser import initiator_variables
+from .people import FALLBACK_GROUP
 from .workflow_tasks import find_task, form_context, multi_instance_item
 
 ENGINE_ERRORS = (SpiffWorkflowException, ScriptError, AssignmentError)
+UNKNOWN_ASSIGNEE = "assignee_unknown"  # history kind: the task went to the process owners instead
 
 
 @dataclass
@@ -66,7 +69,10 @@ class Runtime:
         start_rights.check_may_start_process(self.session, version, started_by, employee)
         variable_rights.check_start_variables(version, variables, started_by)
         workflow = new_workflow(version, self._script_engine())
-        workflow.task_tree.data.update({**(variables or {}), **path_variables(employee)})
+        data = dict(variables or {})
+        data.update(dict.fromkeys(initiator_variables(workflow.spec), started_by.username))  # camunda:initiator
+        data.update(path_variables(employee))  # the directory's facts win over anything a caller sent
+        workflow.task_tree.data.update(data)
         instance = ProcessInstance(process_version=version, business_key=employee.username, employee=employee,
                                    started_by=started_by, status="running", state={})
         self.session.add(instance)
@@ -336,7 +342,7 @@ class Runtime:
         decides_on = separation.decides_on(row.instance, spec)
         if row.decides_on_id != (decides_on.id if decides_on else None):
             row.decides_on = decides_on
-        name, form_ref = spec.bpmn_name or spec.bpmn_id, form_ref_of(spec.extensions.get("camunda", {}))
+        name, form_ref = spec.bpmn_name or spec.bpmn_id, task_form_ref(spec)
         if row.element_id != spec.bpmn_id:
             row.element_id = spec.bpmn_id
         if row.name != name:
@@ -355,23 +361,21 @@ class Runtime:
             raise IncidentRaised(f"Nobody could be assigned to \u201c{spec.bpmn_name}\u201d ({spec.bpmn_id}): "
                                  f"{_describe(exc)}. Nothing was changed.",
                                  errors={"instance_id": instance.id, "element_id": spec.bpmn_id}) from exc
-        assignee = absent = absence = None
+        assignee = absent = absence = unknown = None
         decides_on = separation.decides_on(instance, spec)
         if decides_on is not None:
             self._check_not_deciding_on_own_path(instance, spec, assignment, decides_on, actor)
         if assignment.assignee:
             assignee, absence = person_and_absence(self.session, assignment.assignee, now.date())
-            if assignee is None:
-                raise IncidentRaised(f"\u201c{spec.bpmn_name}\u201d ({spec.bpmn_id}) is assigned to "
-                                     f"\u201c{assignment.assignee}\u201d, who is not in the org directory. "
-                                     f"Nothing was changed.",
-                                     errors={"instance_id": instance.id, "element_id": spec.bpmn_id})
+            if assignee is None:  # never stop the path for it: the process owners take the task on
+                unknown = assignment.assignee
+                assignment.candidate_groups = [*assignment.candidate_groups, FALLBACK_GROUP]
             if absence is not None and not (decides_on is not None and absence.substitute_id == decides_on.id):
                 absent, assignee = assignee, absence.substitute  # (nobody stands in on their own path)
         row = HumanTask(
             instance=instance, task_guid=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
             process_key=task.workflow.spec.name, lane=spec.lane,
-            form_ref=form_ref_of(spec.extensions.get("camunda", {})),
+            form_ref=task_form_ref(spec),
             assignee=assignee, candidate_users=assignment.candidate_users,
             candidate_groups=assignment.candidate_groups, due_at=assignment.due_at,
             follow_up_at=assignment.follow_up_at, priority=assignment.priority, created_at=now,
@@ -384,6 +388,10 @@ class Runtime:
             who += f" (standing in for {absent.name}, out of office until {absence.ends_on.isoformat()})"
         self._event(instance, None, "task_created", element_id=spec.bpmn_id, human_task=row,
                     message=f"\u201c{row.name}\u201d is waiting for {who}")
+        if unknown is not None:
+            self._event(instance, None, UNKNOWN_ASSIGNEE, element_id=spec.bpmn_id, human_task=row,
+                        message=f"\u201c{row.name}\u201d was assigned to {unknown}, who is not in the directory; "
+                                f"offered to process owners", data={"assignee": unknown})
         self._unannounced.append(row)
         return row
 

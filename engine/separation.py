@@ -3,7 +3,8 @@
 A user task on a path either is *for the path's employee* (the diagram assigns
 it to the variable `employee`: `camunda:assignee="${employee}"`, or no
 assignee and candidates in a lane whose variable is `employee`; or it names her
-outright as a literal `camunda:assignee`), or it decides
+outright as a literal `camunda:assignee`, or gives it to the `camunda:initiator`
+of a path she started herself), or it decides
 on her path (a manager's step, a stakeholder review, an approval, a
 verification, ...). The employee may not complete, claim, be delegated or stand
 in for any task of the second kind; her name is left out of its candidates,
@@ -36,7 +37,19 @@ def decides_on(instance, task_spec):
     """The person whose path this user task decides on (who may not act on it), or None."""
     if instance.employee_id is None or is_for_employee(task_spec, instance.employee.username):
         return None
+    if instance.started_by_id == instance.employee_id and _is_for_initiator(task_spec):
+        return None  # she started her own path, and the diagram gives this task to whoever started it
     return instance.employee
+
+
+def _is_for_initiator(task_spec):
+    """True when the task's assignee is the process's camunda:initiator variable (the person who started it)."""
+    from .parser import initiator_variables
+
+    assignee = getattr(task_spec, "extensions", {}).get("camunda", {}).get("assignee") or ""
+    match = re.match(r"^\s*[$#]\{\s*(\w+)\s*\}\s*$", assignee)
+    process_spec = getattr(task_spec, "_wf_spec", None)
+    return bool(match and process_spec is not None and match.group(1) in initiator_variables(process_spec))
 
 
 def is_own_decision(row, user):

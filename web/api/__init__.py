@@ -16,9 +16,11 @@ from engine.directory import user_by_username
 from engine.errors import NotFound
 from engine.models import HumanTask, InstanceEvent, ProcessInstance, ProcessVersion, utcnow
 from engine.runtime import Runtime
+from engine.task_view import shown_variables, task_documentation
 
 from ..converters import IdConverter, id_schema
 from ..extensions import csrf, db
+from ..retries import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from ..tasks import open_tasks_query
 from .schemas import (
     CompleteTaskSchema,
@@ -87,6 +89,8 @@ class TaskDetail(MethodView):
         runtime = Runtime(db.session)
         row.form = runtime.form_schema(row)
         row.data = runtime.task_data(row) if row.status == "open" else (row.outcome or {})
+        row.documentation = task_documentation(row.instance.process_version, row.element_id)
+        row.variables = shown_variables(row.data) if row.form is None and row.status == "open" else None
         return row
 
 
@@ -110,10 +114,13 @@ class CompleteTask(MethodView):
 class Instances(MethodView):
     decorators = [login_required]
 
+    @idempotent()
     @blp.arguments(StartInstanceSchema)
     @blp.response(201, InstanceSchema)
+    @blp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
     def post(self, payload):
-        """Start a path of `process_key` for `employee` (a username; the caller by default)."""
+        """Start a path of `process_key` for `employee` (a username; the caller by default). With an
+        Idempotency-Key header, a retry returns the first answer and starts nothing more."""
         employee = current_user
         if payload.get("employee"):
             employee = user_by_username(db.session, payload["employee"])
@@ -126,8 +133,7 @@ class Instances(MethodView):
             check_may_start_own(db.session, employee, utcnow().date(), current_app.config["PATHING_REQUIRE_COHORT"])
         outcome = Runtime(db.session).start(payload["process_key"], employee, current_user,
                                             payload.get("variables"))
-        db.session.commit()
-        return _instance_view(outcome.instance)
+        return _instance_view(outcome.instance)  # answered, then committed with its key by @idempotent
 
 
 @blp.route("/process-instances/<id:instance_id>")

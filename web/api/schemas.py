@@ -45,9 +45,20 @@ class TaskSchema(Schema):
     substitute_for = username_of("substitute_for")
 
 
+class VariableSchema(Schema):
+    name = fields.String()
+    label = fields.String(metadata={"description": "The name as people read it"})
+    value = fields.String(metadata={"description": "The value as people read it"})
+
+
 class TaskDetailSchema(TaskSchema):
-    form = fields.Dict(allow_none=True, metadata={"description": "The form-js schema of the task's form"})
+    form = fields.Dict(allow_none=True, metadata={"description": "The form-js schema of the task's form; null "
+                                                                 "for a task without a form (generic task)"})
     data = fields.Dict(metadata={"description": "Current values the form is filled with"})
+    documentation = fields.String(allow_none=True, metadata={"description": "The step's documentation "
+                                                                             "(Markdown) from the diagram"})
+    variables = fields.List(fields.Nested(VariableSchema), allow_none=True, metadata={
+        "description": "For a task without a form: the process variables worth showing, readable"})
 
 
 class CompleteTaskSchema(StrictSchema):

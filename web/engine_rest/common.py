@@ -1,7 +1,5 @@
 """What every /engine-rest resource shares: the blueprint, authentication, Camunda's error shape, dates,
 paging and the query-object reader (GET parameters and POST bodies alike)."""
-import base64
-import binascii
 import re
 from datetime import datetime, timezone
 
@@ -10,9 +8,8 @@ from flask import Blueprint, g, jsonify, request
 from engine import authorization
 from engine.errors import Conflict, DomainError, Forbidden
 
-from ..auth import authenticate
+from ..auth.credentials import header_user
 from ..extensions import csrf
-from ..processes.tokens import user_for_token
 
 bp = Blueprint("engine_rest", __name__, url_prefix="/engine-rest")
 csrf.exempt(bp)
@@ -65,17 +62,7 @@ def camunda_error(status, code, message, errors=None):
 
 def _credentials_user():
     """The user named by the Authorization header (Basic or Bearer), or None."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return user_for_token(value.strip())
-    if scheme.lower() == "basic" and value.strip():
-        try:
-            username, _, password = base64.b64decode(value.strip()).decode("utf-8").partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        return authenticate(username, password)
-    return None
+    return header_user()
 
 
 @bp.before_request

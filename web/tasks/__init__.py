@@ -11,11 +11,13 @@ from engine.errors import ValidationFailed
 from engine.forms import decode_html_form
 from engine.comments import comments_of
 from engine.directory import people_options
-from engine.models import HumanTask, ProcessInstance, utcnow
-from engine.runtime import Runtime
+from engine.models import HumanTask, InstanceEvent, ProcessInstance, utcnow
+from engine.runtime import UNKNOWN_ASSIGNEE, Runtime
 from engine.specs import FORMS
+from engine.task_view import shown_variables, task_documentation
 
 from ..extensions import db
+from ..markdown import render_markdown
 from .answers import describe_answers, people_names
 from .form_view import build_form_view
 
@@ -142,14 +144,27 @@ def delegate_excluded(row):
 def _render_task(row, values, errors, extra_rows=None, status=200):
     runtime = Runtime(db.session)
     context = runtime.task_data(row)
-    schema = runtime.form_schema(row) or {"components": []}
+    form = runtime.form_schema(row)
+    schema = form or {"components": []}
     form_nodes = build_form_view(schema, values if values is not None else context, errors, context, extra_rows)
     may_complete = row.assignee_id == current_user.id and authorization.may_work_on(row, current_user)
+    documentation = task_documentation(row.instance.process_version, row.element_id)
     return render_template("tasks/task.html", task=row, form_nodes=form_nodes, errors=errors,
+                           documentation=render_markdown(documentation) if documentation else None,
+                           variables=shown_variables(context) if form is None else None,
+                           meant_for=_unknown_assignee(row),
                            history=history_of(row.instance, exclude_id=row.id), may_complete=may_complete,
                            may_claim=row.assignee_id is None and authorization.is_candidate(row, current_user),
                            people=people_options(db.session, exclude=delegate_excluded(row)) if may_complete else [],
                            comments=comments_of(db.session, row.instance_id, row.id)), status
+
+
+def _unknown_assignee(row):
+    """The username a task was assigned to that the directory did not know (it went to the process owners)."""
+    event = db.session.scalars(sa.select(InstanceEvent).where(InstanceEvent.instance_id == row.instance_id,
+                                                              InstanceEvent.human_task_id == row.id,
+                                                              InstanceEvent.kind == UNKNOWN_ASSIGNEE)).first()
+    return (event.data or {}).get("assignee") if event is not None else None
 
 
 @bp.route("/tasks/<id:task_id>", methods=["GET"])
