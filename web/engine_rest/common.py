@@ -55,7 +55,7 @@ def camunda_error(status, code, message, errors=None):
                and field not in message]
     if details:  # clients often show only the message: it names each field too
         message = f"{message} ({'; '.join(details)})"
-    response = jsonify({"type": kind, "message": message, "errors": errors or {}})
+    response = jsonify({"type": kind, "message": message, "code": code, "errors": errors or {}})
     response.status_code = status
     return response
 
