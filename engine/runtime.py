@@ -18,7 +18,7 @@ from .notifications import notify, people_of_task
 from .assignment import AssignmentError, resolve_assignment
 from .bindings import form_for
 from .deployment import latest_version
-from .directory import describe_candidates, path_variables, person_and_absence
+from .directory import DIRECTORY_VARIABLES, describe_candidates, path_variables, person_and_absence
 from .errors import (ConcurrentChange, Conflict, Forbidden, IncidentRaised, NotFound, TaskAlreadyCompleted,
                      ValidationFailed)
 from .forms import validate_submission
@@ -92,9 +92,10 @@ class Runtime:
 
     # -- completing -----------------------------------------------------------------------
 
-    def complete(self, human_task_id, data, actor):
+    def complete(self, human_task_id, data, actor, free_variables=False):
         """Complete a user task with form data as `actor`: 404 unless they may see it, 409 if already done,
-        403/422 otherwise."""
+        403/422 otherwise. With `free_variables` (Camunda's complete with variables) a task without a form sets `data`
+        as process variables, and a task with one refuses names that are not its fields."""
         instance, row, open_rows = self._lock_task(human_task_id)
         authorization.check_may_see_task(self.session, row, actor)
         if row.status != "open":
@@ -104,7 +105,13 @@ class Runtime:
             workflow = self.restore(instance)
             task = self._ready_task(workflow, row)
             schema = self.form_schema(row)
-            clean, errors = validate_submission(schema, data, context=form_context(task)) if schema else ({}, {})
+            clean, errors = validate_submission(schema, data, context=form_context(task)) if schema else (
+                dict(data) if free_variables else {}, {})
+            if free_variables:  # a form is the task's contract; the org directory owns the people variables
+                errors.update({name: "is not a field of this task's form" for name in data
+                               if schema and name not in clean})
+                errors.update({name: "comes from the org directory and cannot be set by a task" for name in data
+                               if name in DIRECTORY_VARIABLES})
             if errors:
                 raise ValidationFailed("Some answers need attention; nothing was saved.", errors)
             if not multi_instance_item(task):
@@ -260,6 +267,14 @@ class Runtime:
         """Append a history entry to a path (the history is never edited); it is written with the rest of the
         action when the path is stored."""
         self._event(instance, actor, kind, element_id=element_id, message=message, data=data)
+
+    def save(self, instance, workflow=None):
+        """Write a path changed from outside its diagram (variables set, path cancelled) without running it:
+        its state when `workflow` is given, and its history."""
+        if workflow is not None:
+            self._store(instance, workflow)
+        else:
+            self._flush()
 
     def continue_after_change(self, instance, workflow, actor):
         """After the workflow was changed from outside (migration): run engine steps, clear a past incident,
