@@ -14,6 +14,7 @@ from .models import HumanTask, ProcessInstance, User
 HR_GROUP = "hr"
 PROCESS_OWNER_GROUP = "process-owners"
 ADMIN_GROUP = "admins"
+WORKER_GROUP = "workers"  # accounts of other systems: external task workers, message senders
 
 
 def is_hr(user):
@@ -24,6 +25,17 @@ def is_hr(user):
 def is_process_owner(user):
     """Process owners deploy diagrams and forms."""
     return PROCESS_OWNER_GROUP in user.group_names
+
+
+def is_worker(user):
+    """Members of `workers` are other systems' accounts: they fetch and complete external tasks and send messages
+    and signals to any path, and see nothing else."""
+    return WORKER_GROUP in user.group_names
+
+
+def may_handle_incidents(user):
+    """HR and process owners see incidents and retry them."""
+    return is_hr(user) or is_process_owner(user)
 
 
 def is_admin(user):
@@ -74,8 +86,10 @@ def check_may_complete(row, user):
 
 
 def check_may_start(employee, started_by):
-    """An employee starts their own path; their manager or HR may start it for them."""
-    if started_by.id == employee.id or employee.manager_id == started_by.id or is_hr(started_by):
+    """An employee starts their own path; their manager, HR or a connected system (a worker account, e.g. the
+    HRIS) may start it for them."""
+    if (started_by.id == employee.id or employee.manager_id == started_by.id or is_hr(started_by)
+            or is_worker(started_by)):
         return
     raise Forbidden(f"You cannot start a path for {employee.name}: only they, their manager or HR can.")
 

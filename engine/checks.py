@@ -5,7 +5,6 @@ per element id, in words a process owner understands.
 """
 import ast
 
-from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
@@ -13,6 +12,7 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
+from .external_specs import implementation_problems
 from .expressions import ExpressionSyntaxError, is_juel, is_timer_text, to_python
 from .forms import OPTION_TYPES, field_keys
 from .script_functions import FUNCTION_NAMES
@@ -103,8 +103,7 @@ def task_problems(task_spec, known, forms_by_key):
         for name in unknown_functions(task_spec.script):
             messages.append(f'the script calls "{name}", which is not a function diagrams may use '
                             f'(available: {", ".join(FUNCTION_NAMES)})')
-    if isinstance(task_spec, ServiceTask) or type(task_spec).__name__ in ("SendTask", "ServiceTask"):
-        messages.append("service and send tasks do not run here: use a script task, or a user task for a person")
+    messages.extend(implementation_problems(task_spec))
     messages.extend(_mapping_problems(getattr(task_spec, "extensions", {}).get("mappings") or {}))
     if isinstance(task_spec, ExclusiveGateway):
         messages.extend(_gateway_problems(task_spec, known, forms_by_key))

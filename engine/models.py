@@ -394,3 +394,7 @@ class Milestone(Base):
         if self.status != "done" and self.due_on is not None and self.due_on < today:
             return "overdue"
         return self.status
+
+
+# Tables of external tasks, message subscriptions and webhooks live in their own module (same metadata).
+from .integration_models import EventSubscription, ExternalTask, Webhook, WebhookDelivery  # noqa: E402,F401

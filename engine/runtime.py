@@ -18,8 +18,10 @@ from .notifications import notify, people_of_task
 from .assignment import AssignmentError, resolve_assignment
 from .deployment import latest_version
 from .directory import path_variables, person_and_absence
+from .external_tasks import release_failed_tasks
 from .errors import ConcurrentChange, Conflict, IncidentRaised, NotFound, TaskAlreadyCompleted, ValidationFailed
 from .forms import validate_submission
+from .messages import check_starts_plainly
 from .models import HumanTask, InstanceEvent, ProcessInstance, utcnow
 from .pruning import pruned_elements
 from .script_functions import build_functions
@@ -27,6 +29,8 @@ from .scripting import CareerScriptEngine, ScriptError
 from .specs import FORMS, dump_state, load_state, new_workflow
 from .timers import fire_due, next_timer_at, waiting_timers
 from .validation import form_ref_of
+from .waits import sync_waits
+from .webhooks import announce_to_webhooks
 from .workflow_tasks import find_task, form_context, multi_instance_item
 
 ENGINE_ERRORS = (SpiffWorkflowException, ScriptError, AssignmentError)
@@ -59,9 +63,12 @@ class Runtime:
             raise NotFound(f'No process "{process_key}" is deployed.')
         return self.start_version(version, employee, started_by, variables)
 
-    def start_version(self, version, employee, started_by, variables=None):
-        """Start a given process version for `employee` (the business key)."""
+    def start_version(self, version, employee, started_by, variables=None, started_by_event=False):
+        """Start a given process version for `employee` (the business key). A process whose start events all
+        wait for a message or signal is started by that (engine/messages.py, `started_by_event`), not here."""
         authorization.check_may_start(employee, started_by)
+        if not started_by_event:
+            check_starts_plainly(version)
         workflow = new_workflow(version, self._script_engine())
         data = path_variables(employee)
         data.update(variables or {})
@@ -225,6 +232,7 @@ class Runtime:
         self._run(instance, workflow, lambda: fire_due(workflow),
                   element_id=(instance.incident or {}).get("element_id"))
         instance.status, instance.incident = "running", None
+        release_failed_tasks(self.session, instance)
         self._event(instance, actor, "incident_resolved",
                     message=f"{actor.name if actor else 'The system'} retried the path; it runs again")
         opened = self._sync(instance, workflow, actor)
@@ -243,6 +251,18 @@ class Runtime:
         """Append a history entry to a path (the history is never edited); it is written with the rest of the
         action when the path is stored."""
         self._event(instance, actor, kind, element_id=element_id, message=message, data=data)
+
+    def advance(self, instance, workflow, step, actor, element_id=None):
+        """Run `step`, a change from outside (an external task done, a message or signal caught), and the engine
+        after it; bring the inbox rows in step and store. Returns the Outcome."""
+        self._run(instance, workflow, step, element_id=element_id)
+        opened = self._sync(instance, workflow, actor)
+        self._store(instance, workflow)
+        return Outcome(instance, opened=opened)
+
+    def store_events(self):
+        """Write the history entries recorded so far, for actions that change no workflow (e.g. retries set)."""
+        self._flush()
 
     def continue_after_change(self, instance, workflow, actor):
         """After the workflow was changed from outside (migration): run engine steps, clear a past incident,
@@ -379,6 +399,7 @@ class Runtime:
             instance.status = "completed"
             instance.ended_at = self.clock()
             self._event(instance, None, "completed", message="The path is complete")
+        sync_waits(self, instance, workflow)
         self._flush()
 
     def _flush(self):
@@ -393,6 +414,7 @@ class Runtime:
         if self._history:
             self.session.execute(InstanceEvent.__table__.insert(), [
                 dict(entry, human_task_id=row.id if row is not None else None) for row, entry in self._history])
+            announce_to_webhooks(self.session, self._history)
             self._history.clear()
         while self._unannounced:
             row = self._unannounced.pop(0)
