@@ -28,6 +28,7 @@ class DeployResult:
     created: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)
     deployment: Deployment | None = None
+    warnings: list = field(default_factory=list)  # Problems that did not stop the deployment
 
     @property
     def versions(self):
@@ -159,9 +160,10 @@ def deploy(session, files, deployed_by=None, deployment_name=None, source=None, 
     known_forms = deployed_forms(session)
     checked = check_files(files, known_forms, deployed_processes(session), deployed_decisions(session))
     if checked.problems:
-        raise DeploymentRejected(
-            f"{len(checked.problems)} problem(s) found; nothing was deployed", checked.problems)
-    result = DeployResult()
+        count = len(checked.problems)
+        raise DeploymentRejected(f"{count} problem{'s' if count != 1 else ''} found; nothing was deployed",
+                                 checked.problems, warnings=checked.warnings)
+    result = DeployResult(warnings=checked.warnings)
     for process_id in checked.process_ids:
         if checked.process_file(process_id) not in checked.bpmn:
             continue  # a called process taken from its deployed version

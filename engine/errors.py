@@ -51,14 +51,19 @@ class ValidationFailed(DomainError):
 
 
 class DeploymentRejected(DomainError):
-    """Files that cannot be deployed; `problems` lists element-level messages."""
+    """Files that cannot be deployed; `problems` lists element-level errors, `warnings` what would only have
+    been worth knowing."""
 
     status = 400
     code = "deployment_rejected"
 
-    def __init__(self, message, problems):
-        super().__init__(message, errors={"problems": [str(p) for p in problems]})
+    def __init__(self, message, problems, warnings=()):
+        errors = {"problems": [str(p) for p in problems]}
+        if warnings:
+            errors["warnings"] = [str(w) for w in warnings]
+        super().__init__(message, errors=errors)
         self.problems = problems
+        self.warnings = list(warnings)
 
 
 class IncidentRaised(DomainError):

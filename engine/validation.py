@@ -29,21 +29,41 @@ DMN_SUFFIXES = (".dmn", ".dmn11.xml")
 FORM_SUFFIXES = (".form",)
 
 
+class Warn(str):
+    """A check message that is a warning (the file still deploys), not an error. Check functions return
+    messages; those of this type are reported as warnings."""
+
+
 @dataclass
 class Problem:
-    """One thing wrong with a file, located as precisely as we can."""
+    """One thing wrong with (or worth knowing about) a file, located as precisely as we can.
+
+    `severity` is "error" (the file cannot be deployed) or "warning" (it deploys, but something may
+    surprise at runtime); `name` is the element's name in the diagram, when it has one."""
 
     file: str
     message: str
     line: int | None = None
     element_id: str | None = None
+    severity: str = "error"
+    name: str | None = None
+
+    @property
+    def is_warning(self):
+        """True for a warning (deploy goes ahead)."""
+        return self.severity == "warning"
 
     def __str__(self):
-        return f"{self.file}:{self.line or 0}: {self.element_id or '-'}: {self.message}"
+        where = self.element_id or "-"
+        if self.name and self.name != self.element_id:
+            where += f" ({self.name})"
+        marker = "warning: " if self.is_warning else ""
+        return f"{self.file}:{self.line or 0}: {where}: {marker}{self.message}"
 
     def as_dict(self):
         """JSON form for API answers."""
-        return {"file": self.file, "line": self.line, "element_id": self.element_id, "message": self.message}
+        return {"file": self.file, "line": self.line, "element_id": self.element_id, "name": self.name,
+                "severity": self.severity, "message": self.message}
 
 
 @dataclass
@@ -57,7 +77,22 @@ class CheckedFiles:
     form_files: dict = field(default_factory=dict)  # form id -> file name
     parser: AppParser | None = None
     process_ids: list = field(default_factory=list)
-    problems: list = field(default_factory=list)
+    problems: list = field(default_factory=list)  # errors: nothing may be deployed while there is one
+    warnings: list = field(default_factory=list)  # deploys, but may surprise at runtime
+
+    def add(self, problem):
+        """Record a Problem as an error or a warning, by its severity."""
+        (self.warnings if problem.is_warning else self.problems).append(problem)
+
+    def report(self, file, message, **where):
+        """Record a check message for a file: a `Warn` message becomes a warning, any other an error."""
+        severity = "warning" if isinstance(message, Warn) else "error"
+        self.add(Problem(file, str(message), severity=severity, **where))
+
+    @property
+    def findings(self):
+        """Errors and warnings together, in file and line order."""
+        return sorted(self.problems + self.warnings, key=lambda p: (p.file, p.line or 0, p.is_warning))
 
     def process_file(self, process_id):
         """The file a process is defined in."""
@@ -104,6 +139,7 @@ def check_files(files, known_forms=None, known_processes=None, known_decisions=N
         if not checked.problems:
             checked.problems.append(Problem(", ".join(sorted(files)) or "(no files)",
                                             "no BPMN diagram to deploy; add a .bpmn file"))
+        _finish(checked, files)
         return checked
     _parse(checked, known_processes or {}, known_decisions or {})
     if checked.parser is not None:
@@ -111,8 +147,37 @@ def check_files(files, known_forms=None, known_processes=None, known_decisions=N
         for process_id in checked.process_ids:
             specs[process_id] = _check_process(checked, process_id, known_forms or {})
         _check_semantics(checked, [s for group in specs.values() if group for s in group], known_forms or {})
-    checked.problems.sort(key=lambda p: (p.file, p.line or 0))
+    _finish(checked, files)
     return checked
+
+
+def _finish(checked, files):
+    """Name the elements problems point at, merge duplicate lines and sort errors and warnings by place."""
+    names = {}
+    for kind in ("bpmn", "dmn"):
+        for file_name, text in getattr(checked, kind).items():
+            names[file_name] = _element_names(text)
+    for attribute in ("problems", "warnings"):
+        seen, merged = set(), []
+        for problem in getattr(checked, attribute):
+            if problem.element_id and problem.name is None:
+                problem.name = names.get(problem.file, {}).get(problem.element_id)
+            key = (problem.file, problem.line, problem.element_id, problem.message)
+            if key not in seen:
+                seen.add(key)
+                merged.append(problem)
+        merged.sort(key=lambda p: (p.file, p.line or 0))
+        setattr(checked, attribute, merged)
+
+
+def _element_names(text):
+    """{element id: name} of the named elements of an XML file (empty when it cannot be read)."""
+    try:
+        root = etree.fromstring(text.encode("utf-8"))
+    except (etree.XMLSyntaxError, ValueError):
+        return {}
+    return {node.get("id"): " ".join(node.get("name").split()) for node in root.iter()
+            if isinstance(node.tag, str) and node.get("id") and node.get("name")}
 
 
 def _read_form(checked, name, text):
@@ -308,8 +373,8 @@ def _check_process(checked, process_id, known_forms):
             else file_name
         for task_spec in process_spec.task_specs.values():
             for problem in _check_task_spec(task_spec, checked, known_forms):
-                checked.problems.append(Problem(spec_file, problem, element_id=task_spec.bpmn_id,
-                                                line=line_of(checked.bpmn.get(spec_file), task_spec.bpmn_id)))
+                checked.report(spec_file, problem, element_id=task_spec.bpmn_id,
+                               line=line_of(checked.bpmn.get(spec_file), task_spec.bpmn_id))
     return [spec, *subprocess_specs.values()]
 
 
@@ -329,8 +394,8 @@ def _check_semantics(checked, specs, known_forms):
                 key = (spec_file, task_spec.bpmn_id, message)
                 if key not in reported:
                     reported.add(key)
-                    checked.problems.append(Problem(spec_file, message, element_id=task_spec.bpmn_id,
-                                                    line=line_of(checked.bpmn.get(spec_file), task_spec.bpmn_id)))
+                    checked.report(spec_file, message, element_id=task_spec.bpmn_id,
+                                   line=line_of(checked.bpmn.get(spec_file), task_spec.bpmn_id))
 
 
 def _check_task_spec(task_spec, checked, known_forms):

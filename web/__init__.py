@@ -23,7 +23,7 @@ def create_app(config=None):
     converters.init_app(app)
 
     from . import account, admin, auth, errors, health, paths, pilot, processes, security, tasks, vendor
-    from .processes import engine_rest
+    from . import engine_rest
     from .api import init_api
 
     app.register_blueprint(auth.bp)

@@ -111,7 +111,7 @@ def deploy(paths, name):
             sys.exit(2)
         except DeploymentRejected as exc:
             db.session.rollback()
-            for problem in exc.problems:
+            for problem in sorted(exc.problems + exc.warnings, key=lambda p: (p.file, p.line or 0)):
                 click.echo(str(problem), err=True)
             click.echo(exc.message, err=True)
             sys.exit(1)
@@ -120,6 +120,8 @@ def deploy(paths, name):
 
 
 def _report(result):
+    for warning in result.warnings:
+        click.echo(str(warning), err=True)
     for version in result.created:
         click.echo(f"deployed {version.key} version {version.version} ({version.name})")
     for version in result.unchanged:
@@ -140,11 +142,13 @@ def validate(paths):
         click.echo(f"error: cannot read {getattr(exc, 'filename', None) or exc}", err=True)
         sys.exit(2)
     checked = _check_against_deployed(files)
-    for problem in checked.problems:
+    for problem in checked.findings:
         click.echo(str(problem))
     if checked.problems:
         sys.exit(1)
-    click.echo(f"ok: {len(files)} file(s), processes: {', '.join(checked.process_ids)}")
+    warned = f", {len(checked.warnings)} warning{'s' if len(checked.warnings) != 1 else ''}" if checked.warnings else ""
+    click.echo(f"ok: {len(files)} file{'s' if len(files) != 1 else ''}{warned}, "
+               f"processes: {', '.join(checked.process_ids)}")
 
 
 def _check_against_deployed(files):

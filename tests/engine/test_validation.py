@@ -120,7 +120,7 @@ def test_validate_command_answers_every_corpus_file_with_ok_or_element_level_mes
         assert result.exit_code in (0, 1), (path, result.output)
         lines = result.output.strip().splitlines()
         if result.exit_code == 0:
-            assert lines[-1].startswith("ok: 1 file(s)"), path
+            assert lines[-1].startswith("ok: 1 file"), path
             continue
         assert lines, path
         for line in lines:
@@ -129,3 +129,31 @@ def test_validate_command_answers_every_corpus_file_with_ok_or_element_level_mes
             assert match["file"] == os.path.basename(path) and int(match["line"]) > 0, (path, line)
         assert [int(PROBLEM_LINE.match(line)["line"]) for line in lines] == sorted(
             int(PROBLEM_LINE.match(line)["line"]) for line in lines), path
+
+
+def test_warnings_deploy_and_are_reported_apart_from_errors(monkeypatch):
+    """A check message marked as a warning is reported with the element's name and does not stop a deploy."""
+    from engine import validation
+    from engine.validation import Warn
+
+    original = validation._check_task_spec
+
+    def with_warning(task_spec, checked, known_forms):
+        messages = original(task_spec, checked, known_forms)
+        if task_spec.bpmn_id == "career_objectives_meeting":
+            messages.append(Warn("worth knowing"))
+            messages.append(Warn("worth knowing"))  # reported once
+        return messages
+
+    monkeypatch.setattr(validation, "_check_task_spec", with_warning)
+    from engine.deployment import read_paths
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    files = read_paths([os.path.join(root, "processes"), os.path.join(root, "forms")])
+    checked = check_files(files)
+    assert checked.problems == []
+    [warning] = checked.warnings
+    assert warning.is_warning and warning.name == "Career objectives meeting"
+    assert str(warning) == (f"processes/career_pathing.bpmn:{warning.line}: career_objectives_meeting "
+                            f"(Career objectives meeting): warning: worth knowing")
+    assert warning.as_dict()["severity"] == "warning"

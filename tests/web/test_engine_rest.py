@@ -81,9 +81,10 @@ def test_rejected_deploy_is_400_with_element_level_problems_and_writes_nothing(c
     response = modeler_deploy(client, "career_pathing.bpmn", broken)
     assert response.status_code == 400
     message = response.json["message"]
-    assert message.startswith("2 problem(s) found; nothing was deployed:\n")
-    assert "career_pathing.bpmn:" in message and ": leadership_approval: the form \"nope\" is not deployed" in message
-    assert ": complete_gateway: " in message
+    assert message.startswith("2 problems found; nothing was deployed:\n")
+    assert "career_pathing.bpmn:" in message
+    assert ": leadership_approval (Leadership approval): the form \"nope\" is not deployed" in message
+    assert ": complete_gateway (Everything complete?): " in message
     errors = response.json["details"]["career_pathing.bpmn"]["errors"]
     assert {e["mainElementId"] for e in errors} == {"leadership_approval", "complete_gateway"}
     assert modeler_deploy(client, "x.bpmn", "<not xml").status_code == 400

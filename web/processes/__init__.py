@@ -106,8 +106,9 @@ def deploy_uploaded(uploads, name, source_label, tenant_id=None, user=None):
 
 
 def result_summary(result):
-    """What a deployment did, as JSON-ready data."""
+    """What a deployment did, as JSON-ready data (warnings included)."""
     return {
+        "warnings": [w.as_dict() for w in result.warnings],
         "created": [{"key": v.key, "version": v.version, "name": v.name,
                      "url": url_for("processes.show", key=v.key, number=v.version)} for v in result.created],
         "unchanged": [{"key": v.key, "version": v.version, "name": v.name,
@@ -141,13 +142,16 @@ def deploy_page():
         db.session.rollback()
         if wants_json:
             return jsonify({"code": exc.code, "message": exc.message,
-                            "errors": {"problems": [p.as_dict() for p in exc.problems]}}), 400
+                            "errors": {"problems": [p.as_dict() for p in exc.problems],
+                                       "warnings": [w.as_dict() for w in exc.warnings]}}), 400
         flash(f"{exc.message}. Fix the problems below and upload again.", "error")
-        return render_template("processes/deploy.html", problems=exc.problems), 400
+        return render_template("processes/deploy.html", problems=exc.problems, warnings=exc.warnings), 400
     db.session.commit()
     if wants_json:
         return jsonify(dict(result_summary(result), message=result_message(result)))
     flash(result_message(result) + " Running paths stay on their version until you migrate them.", "success")
+    for warning in result.warnings:
+        flash(f"Warning: {warning}", "warning")
     first = (result.created or result.unchanged)[0]
     return redirect(url_for("processes.show", key=first.key, number=first.version))
 

@@ -1,0 +1,10 @@
+"""The Camunda 7 REST API under /engine-rest: one module per Camunda resource.
+
+Point a Camunda client (Camunda Modeler, pycamunda, an external-task worker) at
+http://HOST:5000/engine-rest with HTTP Basic (username and password) or a bearer
+token from /processes/tokens. Credentials are required on every call (no session
+cookie). `common` holds the blueprint, authentication and the error mapping;
+`variables` converts typed values both ways; each other module is one resource.
+"""
+from .common import bp  # noqa: F401  (the blueprint the app registers)
+from . import deployment, engine_info, process_definition  # noqa: F401,E402  (register their routes)
