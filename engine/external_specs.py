@@ -133,6 +133,11 @@ class ExternalWaitMixin:
 class ExternalBusinessRuleTaskParser(ImplementationParsingMixin, AppBusinessRuleTaskParser):
     """A business rule task calls a decision table, or (with camunda:type="external") waits for a worker."""
 
+    @staticmethod
+    def get_decision_ref(node):
+        """The decision a business rule task calls (None for an external one, which calls none)."""
+        return camunda_attribute(node, "decisionRef")
+
     def create_task(self):
         if (camunda_attribute(self.node, "type") or "").strip() == "external":
             return APP_SERVICE_TASK(self.spec, self.bpmn_id, **self.bpmn_attributes)

@@ -98,7 +98,7 @@ def lock_available(session, user, worker_id, topics, max_tasks, use_priority=Fal
         order = (ExternalTask.priority.desc(), ExternalTask.id) if use_priority else (ExternalTask.id,)
         # Read a few more than needed: a row another worker takes between our select and update is skipped.
         query = query.order_by(*order).limit((max_tasks - len(locked)) * 2)
-        if session.bind.dialect.name == "postgresql":
+        if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         for task_id in session.scalars(query).all():
             if len(locked) >= max_tasks:

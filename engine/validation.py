@@ -282,9 +282,9 @@ def _prescan(name, text):
         return []  # reported by the parser with its line
     problems = []
     for node in root.iter(f"{{{BPMN_NS}}}businessRuleTask"):
-        if node.get(f"{{{CAMUNDA_NS}}}decisionRef") is None:
+        if node.get(f"{{{CAMUNDA_NS}}}decisionRef") is None and node.get(f"{{{CAMUNDA_NS}}}type") != "external":
             problems.append(Problem(name, "a business rule task needs the id of the DMN decision it evaluates "
-                                          "(camunda:decisionRef)", line=node.sourceline, element_id=node.get("id")))
+                                          "(camunda:decisionRef), or camunda:type=\"external\" for a worker", line=node.sourceline, element_id=node.get("id")))
     ids = {node.get("id") for node in root.iter() if isinstance(node.tag, str) and node.get("id")}
     for node in root.iter(f"{{{BPMN_NS}}}boundaryEvent"):
         attached = node.get("attachedToRef")
