@@ -22,7 +22,7 @@ def create_app(config=None):
     from . import converters
     converters.init_app(app)
 
-    from . import account, admin, auth, errors, health, paths, pilot, processes, security, tasks, vendor
+    from . import account, admin, auth, errors, health, paths, pilot, processes, security, tasks, vendor, webhooks
     from . import engine_rest
     from .api import init_api
 
@@ -33,6 +33,7 @@ def create_app(config=None):
     app.register_blueprint(tasks.bp)
     app.register_blueprint(paths.bp)
     app.register_blueprint(processes.bp)
+    app.register_blueprint(webhooks.bp)
     app.register_blueprint(engine_rest.bp)
     app.register_blueprint(vendor.bp)
     app.register_blueprint(health.bp)
