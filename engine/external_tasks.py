@@ -80,6 +80,11 @@ def lock_available(session, user, worker_id, topics, max_tasks, use_priority=Fal
     """Lock up to `max_tasks` available tasks of the given topics for `worker_id`; returns [(row, topic
     request)]. `topics` are dicts: topicName, lockDuration (ms), processDefinitionKey(s), businessKey. Flushes."""
     check_may_work(user)
+    return lock_for_worker(session, worker_id, topics, max_tasks, use_priority, clock)
+
+
+def lock_for_worker(session, worker_id, topics, max_tasks, use_priority=False, clock=utcnow):
+    """`lock_available` for a caller that checked the worker already (a long poll tries many times)."""
     now = clock()
     locked = []
     by_name = {}
