@@ -145,3 +145,14 @@ def may_view_instance(session, instance, user):
 def visible_instances(session, user):
     """Paths the user may see, newest first."""
     return session.scalars(visible_instances_query(user).order_by(ProcessInstance.started_at.desc())).all()
+
+
+def task_list_condition(user):
+    """SQL condition on tasks joined to their path: the tasks a user's clients list (Camunda's task query).
+    HR sees all; others the tasks they may work on or delegated, and those of their own and their reports'
+    paths (shown on the path pages they may open). Each part is an indexed lookup."""
+    if is_hr(user):
+        return sa.true()
+    reports = sa.select(User.id).where(User.manager_id == user.id)
+    return sa.or_(workable_condition(user), HumanTask.owner_id == user.id,
+                  ProcessInstance.employee_id == user.id, ProcessInstance.employee_id.in_(reports))

@@ -265,7 +265,7 @@ def set_retries(session, runtime, user, rows, retries):
             runtime.record_event(instance, user, "incident_resolved", element_id=row.element_id,
                                  message=f"{user.name} gave \u201c{row.element_name or row.element_id}\u201d "
                                          f"{retries} more tr{'y' if retries == 1 else 'ies'}; workers can fetch it again")
-            runtime.store_events()
+            runtime.save(instance)
         elif retries == 0 and before != 0:
             session.flush()
             runtime.record_incident(row.instance_id, row.element_id,

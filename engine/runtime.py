@@ -85,9 +85,10 @@ class Runtime:
 
     # -- completing -----------------------------------------------------------------------
 
-    def complete(self, human_task_id, data, actor):
+    def complete(self, human_task_id, data, actor, free_variables=False):
         """Complete a user task with form data as `actor`: 404 unless they may see it, 409 if already done,
-        403/422 otherwise."""
+        403/422 otherwise. A task without a form drops `data` unless `free_variables` (Camunda's complete with
+        variables), which sets it as process variables."""
         instance, row, open_rows = self._lock_task(human_task_id)
         authorization.check_may_see_task(self.session, row, actor)
         if row.status != "open":
@@ -97,7 +98,8 @@ class Runtime:
             workflow = self.restore(instance)
             task = self._ready_task(workflow, row)
             schema = self.form_schema(row)
-            clean, errors = validate_submission(schema, data, context=form_context(task)) if schema else ({}, {})
+            clean, errors = validate_submission(schema, data, context=form_context(task)) if schema else (
+                dict(data) if free_variables else {}, {})
             if errors:
                 raise ValidationFailed("Some answers need attention; nothing was saved.", errors)
             self._apply(task, clean)
@@ -260,9 +262,13 @@ class Runtime:
         self._store(instance, workflow)
         return Outcome(instance, opened=opened)
 
-    def store_events(self):
-        """Write the history entries recorded so far, for actions that change no workflow (e.g. retries set)."""
-        self._flush()
+    def save(self, instance, workflow=None):
+        """Write a path changed from outside its diagram (variables set, path cancelled) without running it:
+        its state when `workflow` is given, and its history."""
+        if workflow is not None:
+            self._store(instance, workflow)
+        else:
+            self._flush()
 
     def continue_after_change(self, instance, workflow, actor):
         """After the workflow was changed from outside (migration): run engine steps, clear a past incident,

@@ -15,7 +15,11 @@ def wants_json():
 
 
 def error_response(status, code, message, errors=None):
-    """Answer with the JSON error shape or the error page, as the caller expects."""
+    """Answer with the JSON error shape or the error page, as the caller expects (Camunda's `{"type",
+    "message"}` under /engine-rest)."""
+    if request.path.startswith("/engine-rest"):
+        from .engine_rest.common import camunda_error
+        return camunda_error(status, code, message, errors)
     if wants_json():
         response = jsonify({"code": code, "message": message, "errors": errors or {}})
         response.status_code = status
