@@ -43,6 +43,8 @@ CAMUNDA_TYPES = {
     "deployment_rejected": "ParseException", "concurrent_change": "OptimisticLockingException",
     "task_already_completed": "NullValueException", "claim_required": "ProcessEngineException",
     "task_already_claimed": "TaskAlreadyClaimedException", "migration_not_possible": "MigratingProcessInstanceValidationException",
+    "BadUserRequestException": "BadUserRequestException",
+    "MismatchingMessageCorrelationException": "MismatchingMessageCorrelationException",
 }
 
 

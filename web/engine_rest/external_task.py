@@ -134,7 +134,7 @@ def _try_fetch(user, worker_id, topics, max_tasks, use_priority):
 
 
 @bp.route("/external-task/fetchAndLock", methods=["POST"])
-def fetch_and_lock():
+def external_task_fetch_and_lock():
     """Lock up to maxTasks tasks of the topics for workerId; waits up to asyncResponseTimeout ms for some."""
     user = current_client()
     external_tasks.check_may_work(user)
@@ -176,7 +176,7 @@ def _worker(payload):
 
 
 @bp.route("/external-task/<task_id>/complete", methods=["POST"])
-def complete(task_id):
+def external_task_complete(task_id):
     """The worker finished: its variables (and local variables) are set and the path goes on (204)."""
     payload = json_body(required=True)
     external_tasks.complete(db.session, Runtime(db.session), current_client(), _task_id(task_id), _worker(payload),
@@ -187,7 +187,7 @@ def complete(task_id):
 
 
 @bp.route("/external-task/<task_id>/failure", methods=["POST"])
-def failure(task_id):
+def external_task_failure(task_id):
     """The worker failed: retries left make the task fetchable again after retryTimeout ms; none make an
     incident (204)."""
     payload = json_body(required=True)
@@ -203,7 +203,7 @@ def failure(task_id):
 
 
 @bp.route("/external-task/<task_id>/bpmnError", methods=["POST"])
-def bpmn_error(task_id):
+def external_task_bpmn_error(task_id):
     """The worker reports a business error, caught by an error boundary event on the task (204)."""
     payload = json_body(required=True)
     code = payload.get("errorCode")
@@ -218,7 +218,7 @@ def bpmn_error(task_id):
 
 
 @bp.route("/external-task/<task_id>/extendLock", methods=["POST"])
-def extend_lock(task_id):
+def external_task_extend_lock(task_id):
     """More time for the worker holding the lock (newDuration ms from now) (204)."""
     payload = json_body(required=True)
     external_tasks.extend_lock(db.session, current_client(), _task_id(task_id), _worker(payload),
@@ -228,7 +228,7 @@ def extend_lock(task_id):
 
 
 @bp.route("/external-task/<task_id>/unlock", methods=["POST"])
-def unlock(task_id):
+def external_task_unlock(task_id):
     """Release the lock: the task goes back to the pool (204)."""
     external_tasks.unlock(db.session, current_client(), _task_id(task_id))
     db.session.info["external_tasks_created"] = True
@@ -305,20 +305,20 @@ def external_task_count():
 
 
 @bp.route("/external-task/topic-names")
-def topic_names():
+def external_task_topic_names():
     """The topics of the external tasks the caller may see."""
     query = sa.select(ExternalTask.topic).where(external_tasks.visible_condition(current_client())).distinct()
     return jsonify(sorted(db.session.scalars(query).all()))
 
 
 @bp.route("/external-task/<task_id>")
-def external_task(task_id):
+def external_task_get(task_id):
     """One external task."""
     return jsonify(task_json(external_tasks.get_task(db.session, current_client(), _task_id(task_id))))
 
 
 @bp.route("/external-task/<task_id>/errorDetails")
-def error_details(task_id):
+def external_task_error_details(task_id):
     """The details a worker sent with its last failure, as text."""
     row = external_tasks.get_task(db.session, current_client(), _task_id(task_id))
     return Response(row.error_details or "", mimetype="text/plain")
@@ -329,7 +329,7 @@ def _retries(payload):
 
 
 @bp.route("/external-task/<task_id>/retries", methods=["PUT"])
-def set_retries(task_id):
+def external_task_set_retries(task_id):
     """Set a task's retries; more than 0 resolves the incident its failure caused (204)."""
     payload = json_body(required=True)
     row = external_tasks.get_task(db.session, current_client(), _task_id(task_id))
@@ -340,7 +340,7 @@ def set_retries(task_id):
 
 
 @bp.route("/external-task/retries", methods=["PUT"])
-def set_many_retries():
+def external_task_set_many_retries():
     """Set the retries of tasks named by externalTaskIds and/or processInstanceIds (204)."""
     payload = json_body(required=True)
     retries = _retries(payload)
@@ -362,7 +362,7 @@ def set_many_retries():
 
 
 @bp.route("/external-task/<task_id>/priority", methods=["PUT"])
-def set_priority(task_id):
+def external_task_set_priority(task_id):
     """Set a task's priority (workers fetching with usePriority take higher ones first) (204)."""
     payload = json_body(required=True)
     priority = payload.get("priority")

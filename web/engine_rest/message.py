@@ -42,7 +42,7 @@ def result_json(result, with_variables):
 
 
 @bp.route("/message", methods=["POST"])
-def correlate():
+def message_correlate():
     """Deliver messageName (to businessKey / processInstanceId / correlationKeys, setting processVariables);
     204, or 200 with the results when resultEnabled."""
     payload = json_body(required=True)
