@@ -33,6 +33,10 @@ def print_table(results):
     if timers and timers.get("p95") is not None:
         rows.append((f"timer lateness p95 ({timers['count']} timers, 2 workers)", f"{timers['p95']:.2f} s", "",
                      "<= 2 s", timers["p95"] <= 2))
+    workers = results.get("workers")
+    if workers:
+        rows.append((f"inbox p95 with {workers['waiting']} long-polling workers", f"{workers['busy_p95']:.1f} ms",
+                     f"{workers['busy_p95'] / workers['alone_p95']:.2f}x", "<= 50 ms", workers["busy_p95"] <= 50))
     deploy = results.get("deploy")
     if deploy:
         rows.append(("deploy shipped process (incl. migrate, seed)", f"{deploy['shipped_s']:.2f} s", "", "", None))

@@ -11,6 +11,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDef
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from .arrivals import announce
 from .expressions import ExpressionSyntaxError
 from .external_specs import external_topic
 from .integration_models import EventSubscription, ExternalTask
@@ -81,7 +82,7 @@ def _sync_external_tasks(runtime, session, instance, started):
                              message=f"\u201c{spec.bpmn_name or spec.bpmn_id}\u201d waits for a worker on topic "
                                      f"\u201c{external_topic(spec)}\u201d")
     if created:
-        session.info["external_tasks_created"] = True  # wakes long-polling workers after the commit
+        announce(session)  # wakes long-polling workers once this commits
 
 
 def _priority(task):

@@ -2,18 +2,14 @@
 locks; lists, counts and retries for HR, process owners and workers (engine/external_tasks.py says who).
 
 fetchAndLock long-polls (`asyncResponseTimeout`) without holding a database connection: each try is one short
-transaction; between tries the request waits on a notification (new tasks committed in this process) or at most
-EXTERNAL_TASK_POLL_SECONDS, then tries again.
+transaction; between tries the request waits for fetchable tasks to be announced (engine/arrivals.py: in this
+process, or by PostgreSQL NOTIFY from any) or at most EXTERNAL_TASK_POLL_SECONDS (5) for expired locks.
 """
-import threading
 import time
 
 import sqlalchemy as sa
 from flask import Response, current_app, jsonify, request
-from sqlalchemy import event
-from sqlalchemy.orm import Session
-
-from engine import external_tasks
+from engine import arrivals, external_tasks
 from engine.integration_models import ExternalTask
 from engine.models import ProcessVersion
 from engine.runtime import Runtime
@@ -25,16 +21,6 @@ from .variables import from_typed, typed_map
 
 MAX_WAIT_MS = 1_800_000  # Camunda's upper bound for asyncResponseTimeout
 RESERVED_EXTENSIONS = {"external", "java", "connector", "line", "mappings", "camunda"}
-
-_arrived = threading.Condition()
-
-
-@event.listens_for(Session, "after_commit")
-def _wake_waiting_workers(session):
-    """After a commit that made external tasks fetchable, wake the long polls of this process."""
-    if session.info.pop("external_tasks_created", False):
-        with _arrived:
-            _arrived.notify_all()
 
 
 # -- answers ----------------------------------------------------------------------------------------------------------
@@ -149,14 +135,13 @@ def external_task_fetch_and_lock():
     if max_tasks == 0:
         return jsonify([])
     deadline = time.monotonic() + wait_ms / 1000
-    poll = current_app.config.get("EXTERNAL_TASK_POLL_SECONDS", 1.0)
+    poll = current_app.config.get("EXTERNAL_TASK_POLL_SECONDS", 5.0)
     while True:
         answer = _try_fetch(user, worker_id, topics, max_tasks, use_priority)
         remaining = deadline - time.monotonic()
         if answer or remaining <= 0:
             return jsonify(answer)
-        with _arrived:  # no transaction and no connection are held while waiting
-            _arrived.wait(min(remaining, poll))
+        arrivals.wait(db.engine, min(remaining, poll))  # no transaction and no connection are held meanwhile
 
 
 # -- a worker's answers -----------------------------------------------------------------------------------------------
@@ -231,7 +216,7 @@ def external_task_extend_lock(task_id):
 def external_task_unlock(task_id):
     """Release the lock: the task goes back to the pool (204)."""
     external_tasks.unlock(db.session, current_client(), _task_id(task_id))
-    db.session.info["external_tasks_created"] = True
+    arrivals.announce(db.session)
     db.session.commit()
     return Response(status=204)
 
@@ -334,7 +319,7 @@ def external_task_set_retries(task_id):
     payload = json_body(required=True)
     row = external_tasks.get_task(db.session, current_client(), _task_id(task_id))
     external_tasks.set_retries(db.session, Runtime(db.session), current_client(), [row], _retries(payload))
-    db.session.info["external_tasks_created"] = True
+    arrivals.announce(db.session)
     db.session.commit()
     return Response(status=204)
 
@@ -356,7 +341,7 @@ def external_task_set_many_retries():
                        ExternalTask.instance_id.in_([_task_id(v) for v in instance_ids]))
     rows = db.session.scalars(sa.select(ExternalTask).where(condition, external_tasks.visible_condition(user))).all()
     external_tasks.set_retries(db.session, Runtime(db.session), user, rows, retries)
-    db.session.info["external_tasks_created"] = True
+    arrivals.announce(db.session)
     db.session.commit()
     return Response(status=204)
 
