@@ -93,7 +93,8 @@ def lock_for_worker(session, worker_id, topics, max_tasks, use_priority=False, c
     for name, topic in by_name.items():
         if len(locked) >= max_tasks:
             break
-        query = sa.select(ExternalTask.id).where(ExternalTask.topic == name, available(now))
+        query = (sa.select(ExternalTask.id).join(ProcessInstance, ProcessInstance.id == ExternalTask.instance_id)
+                 .where(ExternalTask.topic == name, available(now), ProcessInstance.status == "running"))
         keys = topic.get("processDefinitionKeyIn") or ([topic["processDefinitionKey"]]
                                                           if topic.get("processDefinitionKey") else None)
         if keys:
@@ -104,7 +105,7 @@ def lock_for_worker(session, worker_id, topics, max_tasks, use_priority=False, c
         # Read a few more than needed: a row another worker takes between our select and update is skipped.
         query = query.order_by(*order).limit((max_tasks - len(locked)) * 2)
         if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
+            query = query.with_for_update(of=ExternalTask, skip_locked=True)
         for task_id in session.scalars(query).all():
             if len(locked) >= max_tasks:
                 break

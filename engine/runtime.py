@@ -399,13 +399,13 @@ class Runtime:
                kind="task", instance_id=instance.id, human_task=row, now=self.clock())
 
     def _store(self, instance, workflow):
+        sync_waits(self, instance, workflow)  # (takes the messages thrown out of the workflow before it is saved)
         instance.state = dump_state(workflow)
         instance.next_timer_at = next_timer_at(workflow) if not workflow.completed else None
         if workflow.completed and instance.status != "completed":
             instance.status = "completed"
             instance.ended_at = self.clock()
             self._event(instance, None, "completed", message="The path is complete")
-        sync_waits(self, instance, workflow)
         self._flush()
 
     def _flush(self):

@@ -53,7 +53,7 @@ def sync_waits(runtime, instance, workflow):
     if not _connected(workflow):
         return
     session = runtime.session
-    finished = workflow.completed or instance.status == "completed"
+    finished = workflow.completed or instance.status in ("completed", "cancelled")
     _sync_external_tasks(runtime, session, instance, [] if finished else [
         task for task in workflow.get_tasks(state=TaskState.STARTED) if external_topic(task.task_spec) is not None])
     waiting = [] if finished else list(workflow.event_manager.tasks.values())

@@ -155,3 +155,19 @@ def test_the_command_line_adds_lists_and_removes_webhooks(app, database_url):
     removed = runner.invoke(main, ["webhooks", "remove", webhook_id])
     assert removed.exit_code == 0 and "removed" in removed.output
     assert "no webhooks" in runner.invoke(main, ["webhooks", "list"]).output
+
+
+def test_the_shipped_process_tells_connected_systems_the_plan_is_approved(act, receiver):
+    from ..helpers import run_to_leadership
+    register(act, receiver.url, [], messages="plan-approved")
+    path = act.start_path("ada")
+    run_to_leadership(act, path)
+    assert deliver_webhooks(db.session) == 0  # nothing approved yet
+    act.complete("leo", path, "leadership_approval", leadership_decision="approve", leadership_comments="Go")
+    assert deliver_webhooks(db.session) == 1
+    body = json.loads(receiver.received[0][1])
+    assert body["event"] == "plan-approved" and body["path"]["businessKey"] == "ada"
+    assert body["path"]["status"] == "running"  # milestones and pilot feedback go on
+    assert [e.kind for e in act.events(path, "message_thrown")] == ["message_thrown"]
+    act.complete("hana", path, "pilot_observation", process_rating="4", observations="Smooth")
+    assert len(act.events(path, "message_thrown")) == 1 and deliver_webhooks(db.session) == 0  # told once
