@@ -50,3 +50,38 @@ def test_path_diagram_marks_the_current_step_and_shows_its_history_on_click(live
     panel.get_by_role("heading", name="Career objectives meeting").wait_for()
     assert "is waiting for Ada Lovelace" in panel.inner_text()
     page.screenshot(path="/tmp/pathing-path-diagram.png", full_page=True)
+
+
+def test_path_diagram_zooms_with_buttons_and_lets_the_page_scroll(live_server, page, org, deployed):
+    login(page, live_server, "ada")
+    page.get_by_role("button", name="Start my career path").click()
+    page.goto(live_server + "/paths/")
+    page.locator("table.list").get_by_role("link", name="Ada Lovelace").click()
+    page.locator("#path-diagram[data-ready=true]").wait_for()
+    assert "<script" not in page.title() and page.title().startswith("Path of Ada Lovelace")
+    viewport = page.locator("#path-diagram .viewport")
+    before = viewport.get_attribute("transform")
+    page.get_by_role("button", name="Zoom in").click()
+    zoomed = viewport.get_attribute("transform")
+    assert zoomed != before
+    page.get_by_role("button", name="Fit the diagram to the frame").click()
+    assert viewport.get_attribute("transform") == before
+    # the wheel over an unfocused diagram scrolls the page and leaves the zoom alone
+    page.set_viewport_size({"width": 1000, "height": 500})
+    page.get_by_role("button", name="Fit the diagram to the frame").click()
+    before = viewport.get_attribute("transform")
+    page.locator("#path-diagram").scroll_into_view_if_needed()
+    box = page.locator("#path-diagram").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    scrolled_from = page.evaluate("window.scrollY")
+    assert scrolled_from > 0
+    page.mouse.wheel(0, -200)
+    page.wait_for_timeout(300)
+    assert viewport.get_attribute("transform") == before
+    assert page.evaluate("window.scrollY") < scrolled_from
+    assert viewport.get_attribute("transform") == before
+    # once focused (click or Tab), the wheel moves the diagram instead
+    page.locator("#path-diagram").focus()
+    page.mouse.wheel(0, -200)
+    page.wait_for_timeout(300)
+    assert viewport.get_attribute("transform") != before

@@ -28,6 +28,34 @@
     panel.appendChild(list);
   }
 
+  // Zoom in / out / fit buttons; the mouse wheel zooms only while the diagram has the focus, so the page
+  // scrolls past it otherwise.
+  function addTools(container, viewer) {
+    const canvas = viewer.get('canvas');
+    // The wheel reaches the diagram (which then scrolls and zooms) only while it has the focus.
+    container.parentNode.addEventListener('wheel', function (event) {
+      if (!container.contains(document.activeElement)) {
+        event.stopPropagation();
+      }
+    }, { capture: true });
+    const tools = document.createElement('div');
+    tools.className = 'diagram-tools';
+    [['+', 'Zoom in', function () { canvas.zoom(canvas.zoom() * 1.25); }],
+     ['\u2212', 'Zoom out', function () { canvas.zoom(canvas.zoom() / 1.25); }],
+     ['Fit', 'Fit the diagram to the frame', function () { canvas.zoom('fit-viewport', 'auto'); }]]
+      .forEach(function (tool) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.textContent = tool[0];
+        button.setAttribute('aria-label', tool[1]);
+        button.title = tool[1];
+        button.addEventListener('click', tool[2]);
+        tools.appendChild(button);
+      });
+    container.parentNode.insertBefore(tools, container);
+    window.addEventListener('resize', function () { canvas.resized(); });
+  }
+
   async function render(container) {
     const viewer = new BpmnJS({ container: container });
     const response = await fetch(container.dataset.xmlUrl, { credentials: 'same-origin' });
@@ -38,7 +66,8 @@
       return;
     }
     const canvas = viewer.get('canvas');
-    canvas.zoom('fit-viewport');
+    canvas.zoom('fit-viewport', 'auto');
+    addTools(container, viewer);
     const progress = document.getElementById(container.dataset.progress || '');
     if (!progress) {
       return;
