@@ -43,6 +43,13 @@ MATRIX = {
     "API GET /api/v1/process-instances/{ada_path}/comments": [401, 200, 404, 200, 200, 404, 404, 200, 404, 404],
     "API GET /api/v1/process-definitions": [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
     "API GET /engine-rest/deployment": [401, 403, 403, 403, 403, 403, 403, 200, 200, 403],
+    "GET /processes/webhooks/":       [302, 403, 403, 403, 403, 403, 403, 200, 200, 403],
+    # external tasks: only members of `workers` fetch; lists show what each may see (none here: all 200)
+    "API POST /engine-rest/external-task/fetchAndLock": [401, 403, 403, 403, 403, 403, 403, 403, 403, 403],
+    "API GET /engine-rest/external-task": [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    "API GET /engine-rest/external-task/count": [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    "API POST /engine-rest/message":  [401, 400, 400, 400, 400, 400, 400, 400, 400, 400],
+    "API POST /engine-rest/signal":   [401, 400, 400, 400, 400, 400, 400, 400, 400, 400],
 }
 
 
