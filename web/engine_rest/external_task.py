@@ -128,7 +128,7 @@ def external_task_fetch_and_lock():
     worker_id = payload.get("workerId")
     if not isinstance(worker_id, str) or not worker_id.strip():
         raise InvalidRequest("workerId is required (text naming the worker).", {"workerId": "missing"})
-    max_tasks = _number(payload, "maxTasks")
+    max_tasks = min(_number(payload, "maxTasks"), 100)
     wait_ms = min(_number(payload, "asyncResponseTimeout", default=0), MAX_WAIT_MS)
     topics = _topics(payload)
     use_priority = bool(payload.get("usePriority"))
@@ -265,7 +265,9 @@ def _ordered(query, params):
         {"sortBy": params.get("sortBy"), "sortOrder": params.get("sortOrder")}] if params.get("sortBy") else []
     order = []
     for item in sorting:
-        column = SORTS.get((item or {}).get("sortBy"))
+        if not isinstance(item, dict):
+            raise InvalidRequest("sorting must be a list of {sortBy, sortOrder}.", {"sorting": "not a list of objects"})
+        column = SORTS.get(item.get("sortBy"))
         if column is None:
             raise InvalidRequest(f"sortBy must be one of {', '.join(SORTS)}.", {"sortBy": "unknown"})
         order.append(column.desc() if (item.get("sortOrder") or "asc") == "desc" else column.asc())
