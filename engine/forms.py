@@ -7,7 +7,7 @@ here, so data reaching the workflow is always clean. Field paths are dotted:
 """
 import json
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 
 INPUT_TYPES = {"textfield", "textarea", "number", "checkbox", "checklist", "radio", "select", "taglist", "datetime"}
 CONTAINER_TYPES = {"group", "dynamiclist"}
@@ -210,12 +210,19 @@ def _validate_field(component, value, errors, path, context):
             errors[path] = f"{label} must be an email address."
         elif rules.get("validationType") == "phone" and not PHONE.match(value):
             errors[path] = f"{label} must be a phone number."
+    if kind == "datetime" and component.get("disallowPassedDates") and value[:10] < earliest_date():
+        errors[path] = f"{label} cannot be before today ({earliest_date()}): choose a date from today on."
     if kind == "number":
         if rules.get("min") is not None and value < rules["min"]:
             errors[path] = f"{label} must be at least {rules['min']}."
         elif rules.get("max") is not None and value > rules["max"]:
             errors[path] = f"{label} must be at most {rules['max']}."
     return value
+
+
+def earliest_date():
+    """Today's date (UTC, ISO), the earliest a date field that disallows passed dates accepts."""
+    return datetime.now(timezone.utc).date().isoformat()
 
 
 def _coerce(component, value):

@@ -5,6 +5,7 @@ import sys
 import click
 
 from . import PROJECT_ROOT, create_app
+from .templating import counted
 
 
 def _app():
@@ -59,7 +60,7 @@ def serve(host, port, workers, threads, no_worker):
 
     if workers > 0:
         from .production import serve_with_gunicorn
-        click.echo(f"Career Pathing is running on http://{host}:{port} with {workers} gunicorn worker(s)")
+        click.echo(f"Career Pathing is running on http://{host}:{port} with {counted(workers, 'gunicorn worker')}")
         serve_with_gunicorn(app, host, port, workers, threads, on_ready=start_worker)
         return
     start_worker()
@@ -83,7 +84,7 @@ def worker(interval, once):
             fired, sent = tick(session, settings)
         finally:
             session.close()
-        click.echo(f"fired timers of {fired} path(s); sent {sent} email(s)")
+        click.echo(f"fired timers of {counted(fired, 'path')}; sent {counted(sent, 'email')}")
         return
     click.echo("Career Pathing worker is running (Ctrl+C stops it)")
     try:
@@ -273,16 +274,19 @@ def demo():
     """Create the database, deploy processes/ and forms/, seed the demo organisation (safe to rerun)."""
     from engine.deployment import deploy as deploy_files, read_paths
 
-    from .demo import demo_logins, seed_demo
+    from .demo import demo_logins, seed_demo, seed_skills_framework
     from .extensions import db
     app = _ready_app()
     with app.app_context():
         files = read_paths([os.path.join(PROJECT_ROOT, "processes"), os.path.join(PROJECT_ROOT, "forms")])
         result = deploy_files(db.session, files, deployment_name="demo", source="demo")
         created = seed_demo(db.session)
+        skills = seed_skills_framework(db.session)
         db.session.commit()
         _report(result)
     click.echo(f"demo organisation: {len(created)} people added" if created else "demo organisation: already there")
+    if skills:
+        click.echo(f"skills framework: {skills} role requirements added (Pilot › Skills framework)")
     click.echo("Demo logins (username / password):")
     for line in demo_logins():
         click.echo(line)

@@ -1,4 +1,6 @@
 """The demo organisation: a small company to try Career Pathing with (password `demo`)."""
+import os
+
 import sqlalchemy as sa
 
 from engine.models import Group, User
@@ -55,6 +57,19 @@ def seed_demo(session):
         users[username] = user
     session.flush()
     return created
+
+
+def seed_skills_framework(session):
+    """Load the demo's skills framework (web/demo_skills.csv) when the framework is empty, so the skills
+    evaluation step has a target role's skills to show; returns how many requirements were added."""
+    from engine.models import RoleSkill
+    from engine.skills_import import apply, parse
+
+    if session.scalar(sa.select(sa.func.count()).select_from(RoleSkill)):
+        return 0
+    with open(os.path.join(os.path.dirname(__file__), "demo_skills.csv"), encoding="utf-8") as handle:
+        parsed = parse(handle.read())
+    return apply(session, parsed)["requirements"] if parsed.ok else 0
 
 
 def demo_logins():

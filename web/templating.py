@@ -35,8 +35,14 @@ def page_url(page):
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def counted(number, singular, plural=None):
+    """"1 path", "3 paths", "2 families": a count with the right form of its noun."""
+    return f"{number} {singular if number == 1 else (plural or singular + 's')}"
+
+
 def init_templating(app):
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["counted"] = counted
     app.jinja_env.filters["due_label"] = due_label
     app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
     app.jinja_env.globals["page_url"] = page_url

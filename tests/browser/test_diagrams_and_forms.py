@@ -16,6 +16,11 @@ def test_hana_relabels_a_field_in_the_form_editor_and_deploys(live_server, page,
     page.goto(live_server + "/processes/career_pathing/1")
     page.get_by_role("link", name="Edit form").nth(1).click()  # career-objectives
     page.get_by_role("heading", name="Form “career-objectives”").wait_for()
+    # the palette offers only the field types a deployment accepts
+    offered = set(page.locator(".fjs-palette-field[data-field-type]").evaluate_all(
+        "nodes => nodes.map(n => n.dataset.fieldType)"))
+    assert {"textfield", "select", "dynamiclist"} <= offered
+    assert not offered & {"filepicker", "iframe", "html", "expression", "table", "documentPreview"}
     page.locator(".fjs-form-field", has_text="Future role you are aiming for").first.click()
     label = page.get_by_label("Field label")
     if not label.is_visible():

@@ -57,7 +57,7 @@ def test_problems_are_shown_on_the_elements_and_nothing_is_deployed(live_server,
     page.get_by_role("button", name="Deploy", exact=True).click()
     status = page.locator("[data-status].flash.error")
     status.wait_for()
-    assert "Nothing was deployed: 1 problem(s)" in status.inner_text()
+    assert "Nothing was deployed: 1 problem." in status.inner_text()
     problem = page.locator("[data-problems] li")
     assert "leadership_approval: the form \"no-such-form\" is not deployed" in problem.inner_text()
     assert page.locator('.djs-element.has-problem[data-element-id="leadership_approval"]').count() == 1

@@ -95,3 +95,23 @@ def test_revise_rounds_do_not_grow_the_stored_path(act):
     assert states["leadership_approval"] == "active"
     act.complete("leo", instance, "leadership_approval", leadership_decision="approve")
     assert Runtime(db.session).current_data(instance)["approval_round"] == 6
+
+
+def test_a_milestone_due_before_today_is_refused_with_a_message(act):
+    instance = act.start_path("ada")
+    for element, who, data in [("career_objectives_meeting", "ada", OBJECTIVES),
+                               ("draft_job_description", "ada", JOB_DESCRIPTION)]:
+        act.complete(who, instance, element, **data)
+    act.complete("mia", instance, "select_stakeholders", stakeholders=["sam"], review_focus="Fit")
+    act.complete("sam", instance, "stakeholder_review", **REVIEW)
+    act.complete("mia", instance, "alignment_meeting", **ALIGNMENT)
+    act.complete("ada", instance, "confirm_job_description", jd_decision="accept")
+    act.complete("ada", instance, "skills_evaluation", **SKILLS)
+    task = act.task(instance, "draft_career_path")
+    page = act.as_("mia").get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert 'type="date" min="' in page  # the browser's date picker starts at today
+    past = [dict(CAREER_PATH["milestones"][0], due_date="2020-01-15")]
+    response = act.submit("mia", task, dict(CAREER_PATH, milestones=past))
+    assert response.status_code == 422
+    assert "cannot be before today" in response.get_data(as_text=True)
+    assert act.task(instance, "draft_career_path").status == "open"

@@ -39,13 +39,13 @@ def test_cohort_by_manager_starts_all_paths_in_one_action(act):
     started = act.as_("hana").post(f"/pilot/cohorts/{cohort.id}/start")
     assert started.status_code == 302
     page = act.as_("hana").get(f"/pilot/cohorts/{cohort.id}").get_data(as_text=True)
-    assert "3 path(s) started" in page and "3 of 3 started" in page and "Career objectives meeting" in page
+    assert "3 paths started" in page and "3 of 3 started" in page and "Career objectives meeting" in page
     db.session.expire_all()
     instances = db.session.scalars(sa.select(ProcessInstance)).all()
     assert sorted(i.employee.username for i in instances) == ["ada", "ben", "sam"]
     assert {i.cohort_id for i in instances} == {cohort.id} and {i.started_by.username for i in instances} == {"hana"}
     again = act.as_("hana").post(f"/pilot/cohorts/{cohort.id}/start", follow_redirects=True).get_data(as_text=True)
-    assert "0 path(s) started" in again and "already has path" in again
+    assert "0 paths started" in again and "already has path" in again
 
 
 def test_cohort_form_errors_name_the_fields_and_save_nothing(act):
@@ -93,7 +93,7 @@ def test_skills_csv_import_previews_then_imports(act):
     hana = act.as_("hana")
     preview = upload_csv(hana, CSV_OK)
     page = preview.get_data(as_text=True)
-    assert preview.status_code == 200 and "Preview: 4 row(s) to import" in page
+    assert preview.status_code == 200 and "Preview: 4 rows to import" in page
     assert db.session.scalars(sa.select(RoleSkill)).all() == []  # a preview changes nothing
     applied = hana.post("/pilot/skills/import/apply", data={"csv_text": previewed_csv(page)})
     assert applied.status_code == 302

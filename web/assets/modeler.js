@@ -75,7 +75,7 @@ async function deploy(modeler, root) {
   } else {
     const problems = (answer.errors && answer.errors.problems) || [];
     status.className = 'flash error';
-    text(status, `Nothing was deployed: ${problems.length || 'some'} problem(s). They are marked on the diagram.`);
+    text(status, `Nothing was deployed: ${problems.length === 1 ? "1 problem" : (problems.length || "some") + " problems"}. They are marked on the diagram.`);
     showProblems(modeler, list, problems);
   }
   status.focus();

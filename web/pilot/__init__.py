@@ -11,6 +11,7 @@ from engine.models import Cohort, CohortMember, HumanTask, ProcessVersion, User
 
 from ..auth import role_guard
 from ..extensions import db
+from ..templating import counted
 
 bp = Blueprint("pilot", __name__, url_prefix="/pilot", template_folder="templates")
 
@@ -84,7 +85,7 @@ def new_cohort():
             db.session.add(cohort)
             cohorts.add_members(db.session, cohort, people)
             db.session.commit()
-            flash(f"The cohort “{cohort.name}” has {len(people)} member(s). Start their paths when you are ready.",
+            flash(f"The cohort “{cohort.name}” has {counted(len(people), 'member')}. Start their paths when you are ready.",
                   "success")
             return redirect(url_for("pilot.cohort", cohort_id=cohort.id))
     return render_template("pilot/cohort_form.html", errors=errors, today=date.today(), **_choices()), \
@@ -122,7 +123,7 @@ def add_cohort_members(cohort_id):
     cohort = _cohort_or_404(cohort_id)
     added = cohorts.add_members(db.session, cohort, _chosen_people())
     db.session.commit()
-    flash(f"{added} person(s) added." if added else "Nobody new was chosen; the cohort is unchanged.",
+    flash(f"{counted(added, 'person', 'people')} added." if added else "Nobody new was chosen; the cohort is unchanged.",
           "success" if added else "info")
     return redirect(url_for("pilot.cohort", cohort_id=cohort.id))
 
@@ -148,7 +149,7 @@ def start_cohort(cohort_id):
     cohort = _cohort_or_404(cohort_id)
     started, skipped = cohorts.start_paths(db.session, cohort, current_user)
     db.session.commit()
-    flash(f"{len(started)} path(s) started; each person was told their first step.", "success")
+    flash(f"{counted(len(started), 'path')} started; each person was told their first step.", "success")
     for name, reason in skipped:
         flash(f"{name}: not started — {reason}.", "info")
     return redirect(url_for("pilot.cohort", cohort_id=cohort.id))
@@ -160,7 +161,7 @@ def ask_feedback(cohort_id):
     cohort = _cohort_or_404(cohort_id)
     asked = cohorts.ask_feedback(db.session, cohort, current_user, current_app.config["PILOT_FEEDBACK_PROCESS"])
     db.session.commit()
-    flash(f"Feedback was asked of {asked} member(s) and their managers; answers appear under Feedback.", "success")
+    flash(f"Feedback was asked of {counted(asked, 'member')} and their managers; answers appear under Feedback.", "success")
     return redirect(url_for("pilot.cohort", cohort_id=cohort.id))
 
 

@@ -10,6 +10,7 @@ from engine.models import JobFamily, RoleSkill
 
 from ..extensions import db
 from . import bp
+from ..templating import counted
 
 MAX_CSV = 2 * 1024 * 1024
 
@@ -83,7 +84,7 @@ def import_preview():
     parsed = skills_import.parse(text)
     status = 200 if parsed.ok else 422
     if not parsed.ok:
-        flash(f"The file has {len(parsed.problems)} problem(s); nothing was imported. Fix them and upload again.",
+        flash(f"The file has {counted(len(parsed.problems), 'problem')}; nothing was imported. Fix them and upload again.",
               "error")
     return render_template("pilot/skills.html", families=_framework(), problems=parsed.problems,
                            preview=parsed if parsed.ok else None, csv_text=text), status
@@ -99,6 +100,7 @@ def import_apply():
                                preview=None), 422
     counts = skills_import.apply(db.session, parsed)
     db.session.commit()
-    flash(f"Imported {counts['requirements']} requirement(s): {counts['families']} new famil(ies), "
-          f"{counts['roles']} new role(s), {counts['skills']} new skill(s).", "success")
+    flash(f"Imported {counted(counts['requirements'], 'requirement')}: "
+          f"{counted(counts['families'], 'new family', 'new families')}, "
+          f"{counted(counts['roles'], 'new role')}, {counted(counts['skills'], 'new skill')}.", "success")
     return redirect(url_for("pilot.skills"))

@@ -7,6 +7,7 @@ that the page shows on the diagram.
 from flask import abort, render_template, url_for
 
 from engine.deployment import deployed_forms
+from engine.forms import SUPPORTED_TYPES
 
 from ..extensions import db
 
@@ -51,4 +52,4 @@ def form_editor(form_id):
     if schema is None:
         abort(404)
     return render_template("processes/form_editor.html", form_id=form_id, schema=schema,
-                           deploy_url=url_for("processes.deploy_page"))
+                           deploy_url=url_for("processes.deploy_page"), field_types=sorted(SUPPORTED_TYPES))

@@ -10,6 +10,7 @@ from engine.models import ProcessInstance, ProcessVersion
 from engine.runtime import Runtime
 
 from ..extensions import db
+from ..templating import counted
 from . import RUNNING, bp, version_or_404
 
 
@@ -59,7 +60,7 @@ def migrate_apply(key, number):
     moved, refused = migrate_instances(chosen, target)
     db.session.commit()
     if moved:
-        flash(f"{len(moved)} path(s) now run on version {target.version}; each path's history records the move.",
+        flash(f"{counted(len(moved), 'path')} now run on version {target.version}; each path's history records the move.",
               "success")
     for instance_id, reason in refused:
         flash(f"Path {instance_id} stayed on version {source.version}: {reason}", "error")

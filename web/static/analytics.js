@@ -5,10 +5,12 @@
     return;
   }
   const data = JSON.parse(document.getElementById('analytics-data').textContent);
-  const bar = (id, labels, datasets, stacked) => new Chart(document.getElementById(id), {
+  // Counts are whole numbers: their axes step by 1 at least (hours may be fractions).
+  const bar = (id, labels, datasets, stacked, fractional) => new Chart(document.getElementById(id), {
     type: 'bar',
     data: { labels: labels, datasets: datasets },
-    options: { animation: false, responsive: true, scales: { x: { stacked: !!stacked }, y: { beginAtZero: true } } }
+    options: { animation: false, responsive: true, scales: { x: { stacked: !!stacked },
+      y: { beginAtZero: true, ticks: fractional ? {} : { precision: 0 } } } }
   });
   bar('chart-cohorts', data.cohorts.map(c => c.cohort), [
     { label: 'Started', data: data.cohorts.map(c => c.started) },
@@ -19,7 +21,7 @@
   bar('chart-steps', data.steps.map(s => s.step), [
     { label: 'Median hours', data: data.steps.map(s => s.median_hours) },
     { label: '90th percentile hours', data: data.steps.map(s => s.p90_hours) }
-  ]);
+  ], false, true);
   bar('chart-rounds', data.rounds.map(r => r.rounds + ' round' + (r.rounds === 1 ? '' : 's')), [
     { label: 'Paths', data: data.rounds.map(r => r.paths) }
   ]);

@@ -16,7 +16,21 @@
     status.focus();
   }
 
-  FormEditor.createFormEditor({ container: root.querySelector('[data-canvas]'), schema: schema }).then(function (editor) {
+  // The palette offers only the field types a deployment accepts (the server lists them).
+  const supported = (root.dataset.fieldTypes || '').split(' ').filter(Boolean);
+  function SupportedFieldsOnly(formFields) {
+    Object.keys(formFields._formFields).forEach(function (type) {
+      if (type !== 'default' && supported.length && supported.indexOf(type) < 0) {
+        delete formFields._formFields[type];
+      }
+    });
+  }
+  SupportedFieldsOnly.$inject = [ 'formFields' ];
+
+  FormEditor.createFormEditor({
+    container: root.querySelector('[data-canvas]'), schema: schema,
+    additionalModules: [ { __init__: [ 'supportedFieldsOnly' ], supportedFieldsOnly: [ 'type', SupportedFieldsOnly ] } ]
+  }).then(function (editor) {
     window.pathingFormEditor = editor;
     root.querySelector('[data-deploy]').addEventListener('click', async function () {
       const current = editor.saveSchema();

@@ -1,5 +1,5 @@
 """Builds what the task form template renders from a form-js schema, values and errors."""
-from engine.forms import INPUT_TYPES, MULTI_VALUE_TYPES, field_label, options_for
+from engine.forms import INPUT_TYPES, MULTI_VALUE_TYPES, earliest_date, field_label, options_for
 
 from ..markdown import render_markdown
 from .form_text import render_template_text
@@ -57,6 +57,7 @@ def _field(component, values, errors, context, prefix):
         "description": component.get("description"), "required": bool(rules.get("required")),
         "error": errors.get(name), "readonly": bool(component.get("readonly") or component.get("disabled")),
         "rules": rules, "subtype": component.get("subtype", "date"),
+        "not_before": earliest_date() if component.get("disallowPassedDates") else None,
         "value": value if value is not None else ([] if kind in MULTI_VALUE_TYPES else ""),
     }
     if kind in ("checklist", "radio", "select", "taglist"):
