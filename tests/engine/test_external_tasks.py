@@ -232,3 +232,52 @@ def test_send_and_business_rule_tasks_and_message_throw_events_can_be_external(o
         external_tasks.complete(db.session, Runtime(db.session), worker, row.id, "w")
         db.session.commit()
     assert db.session.get(ProcessInstance, instance.id).status == "completed"
+
+
+# a user task with an interrupting message boundary ("withdrawn") and a non-interrupting one ("nudged"),
+# then an intermediate message catch event ("confirmed")
+BOUNDARIES = diagram("boundaries", (
+    '<bpmn:startEvent id="start"/>'
+    '<bpmn:userTask id="work" name="Work" camunda:assignee="${employee}" camunda:formRef="note"/>'
+    '<bpmn:boundaryEvent id="withdrawn" attachedToRef="work"><bpmn:messageEventDefinition messageRef="w"/>'
+    '</bpmn:boundaryEvent>'
+    '<bpmn:boundaryEvent id="nudged" attachedToRef="work" cancelActivity="false">'
+    '<bpmn:messageEventDefinition messageRef="n"/></bpmn:boundaryEvent>'
+    '<bpmn:scriptTask id="count_nudge"><bpmn:script>nudged_because = why</bpmn:script>'
+    '</bpmn:scriptTask>'
+    '<bpmn:intermediateCatchEvent id="confirmed"><bpmn:messageEventDefinition messageRef="c"/>'
+    '</bpmn:intermediateCatchEvent>'
+    '<bpmn:endEvent id="end"/><bpmn:endEvent id="end_withdrawn"/><bpmn:endEvent id="end_nudge"/>'
+    + flows(("start", "work"), ("work", "confirmed"), ("confirmed", "end"), ("withdrawn", "end_withdrawn"),
+            ("nudged", "count_nudge"), ("count_nudge", "end_nudge"))),
+    '<bpmn:message id="w" name="withdrawn"/><bpmn:message id="n" name="nudged"/>'
+    '<bpmn:message id="c" name="confirmed"/>')
+
+
+def test_message_boundary_events_interrupt_or_not_and_all_reaches_every_path(org):
+    deploy_text("boundaries.bpmn", BOUNDARIES)
+    hris = worker_account("hris")
+    runtime = Runtime(db.session)
+    first = runtime.start("boundaries", org["ada"], org["ada"]).instance
+    second = runtime.start("boundaries", org["ben"], org["ben"]).instance
+    db.session.commit()
+    nudged = messages.correlate(Runtime(db.session), hris, "nudged", correlate_all=True, variables={"why": "late"})
+    db.session.commit()
+    assert sorted(r.instance.id for r in nudged) == [first.id, second.id]
+    open_work = db.session.scalars(sa.select(HumanTask).where(HumanTask.status == "open")).all()
+    assert len(open_work) == 2  # not interrupted
+    messages.correlate(Runtime(db.session), hris, "withdrawn", business_key="ben")
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(ProcessInstance, second.id).status == "completed"
+    assert db.session.scalars(sa.select(HumanTask.status).where(HumanTask.instance_id == second.id)).all() == [
+        "cancelled"]
+    work = db.session.scalars(sa.select(HumanTask).where(HumanTask.instance_id == first.id)).one()
+    Runtime(db.session).complete(work.id, {"note": "done"}, org["ada"])
+    db.session.commit()
+    names = db.session.scalars(sa.select(EventSubscription.name).where(
+        EventSubscription.instance_id == first.id)).all()
+    assert names == ["confirmed"]
+    (result,) = messages.correlate(Runtime(db.session), hris, "confirmed", instance_id=first.id)
+    db.session.commit()
+    assert result.instance.status == "completed"

@@ -63,3 +63,31 @@ def test_unknown_tasks_are_404_in_camundas_words(client, task_id):
     for path in ("/external-task/nope", "/external-task/999999", "/external-task/999999/errorDetails"):
         response = client.get("/engine-rest" + path, headers=AUTH)
         assert response.status_code == 404 and "does not exist" in response.get_json()["message"]
+
+
+def fetch(client, **topic):
+    body = {"workerId": "w", "maxTasks": 5, "topics": [dict({"topicName": "archive", "lockDuration": 1000}, **topic)]}
+    response = client.post("/engine-rest/external-task/fetchAndLock", json=body, headers=AUTH)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def test_topic_filters_and_variables(client, task_id, org):
+    assert fetch(client, businessKey="ben") == []
+    assert fetch(client, processDefinitionKey="other") == []
+    assert fetch(client, processDefinitionKeyIn=["other"]) == []
+    assert fetch(client, processVariables={"employee": "ben"}) == []
+    (task,) = fetch(client, businessKey="ada", processDefinitionKey="archive", variables=["employee", "priority"],
+                    processVariables={"employee": "ada"}, includeExtensionProperties=True)
+    assert task["variables"] == {"employee": {"value": "ada", "type": "String", "valueInfo": {}},
+                                 "priority": {"value": 1, "type": "Integer", "valueInfo": {}}}
+    assert task["activityId"] == "archive_plan" and task["businessKey"] == "ada" and task["priority"] == 1
+    assert task["processDefinitionKey"] == "archive" and task["extensionProperties"] == {}
+    done = client.post(f"/engine-rest/external-task/{task['id']}/complete", headers=AUTH, json={
+        "workerId": "w", "variables": {"archived": {"value": True, "type": "Boolean"}},
+        "localVariables": {"receipt": {"value": "r-1", "type": "String"}}})
+    assert done.status_code == 204
+    instance_id = int(task["processInstanceId"])
+    from engine.models import ProcessInstance
+    data = Runtime(db.session).current_data(db.session.get(ProcessInstance, instance_id))
+    assert data["archived"] is True and "receipt" not in data  # local variables end with the task
