@@ -4,6 +4,8 @@ nothing in it catches are recorded as history entries (kind `message_thrown`), w
 
 Diagrams without any such element cost nothing here: the check is cached per parsed spec.
 """
+import weakref
+
 import sqlalchemy as sa
 from SpiffWorkflow.bpmn.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
@@ -17,17 +19,18 @@ from .external_specs import external_topic
 from .integration_models import EventSubscription, ExternalTask
 from .scripting import ScriptError
 
-_CONNECTED = {}  # id(spec) -> True when the spec (or a subprocess spec) waits for the outside
+_CONNECTED = weakref.WeakKeyDictionary()  # parsed spec -> True when it (or a subprocess spec) waits for the outside
 
 
 def _connected(workflow):
-    """True when the workflow's specs hold an external task or a message/signal event."""
-    key = id(workflow.spec)
-    if key not in _CONNECTED:
+    """True when the workflow's specs hold an external task or a message/signal event (cached per parsed spec)."""
+    known = _CONNECTED.get(workflow.spec)
+    if known is None:
         specs = [workflow.spec, *workflow.subprocess_specs.values()]
-        _CONNECTED[key] = any(external_topic(task_spec) is not None or _event_names(task_spec)
-                              for spec in specs for task_spec in spec.task_specs.values())
-    return _CONNECTED[key]
+        known = any(external_topic(task_spec) is not None or _event_names(task_spec)
+                    for spec in specs for task_spec in spec.task_specs.values())
+        _CONNECTED[workflow.spec] = known
+    return known
 
 
 def _event_names(task_spec):
