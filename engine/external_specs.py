@@ -144,12 +144,12 @@ class ExternalBusinessRuleTaskParser(ImplementationParsingMixin, AppBusinessRule
         return super().create_task()
 
 
-def _parser(*bases):
+def _subclass(*bases):
+    """A class made of mixins and the SpiffWorkflow class they extend (last), named after that class."""
     return type(f"App{bases[-1].__name__}", bases, {})
 
 
-def _spec(*bases):
-    return type(f"App{bases[-1].__name__}", bases, {})
+_parser = _spec = _subclass
 
 
 APP_SERVICE_TASK = _spec(ExternalWaitMixin, CamundaMappingsMixin, ServiceTask)

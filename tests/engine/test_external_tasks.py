@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from engine import external_tasks, messages
-from engine.errors import DeploymentRejected, Conflict, Forbidden
+from engine.errors import Conflict, DeploymentRejected, Forbidden
 from engine.external_tasks import BadUserRequest
 from engine.integration_models import EventSubscription, ExternalTask
 from engine.models import HumanTask, InstanceEvent, ProcessInstance, utcnow

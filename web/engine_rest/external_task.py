@@ -8,11 +8,12 @@ process, or by PostgreSQL NOTIFY from any) or at most EXTERNAL_TASK_POLL_SECONDS
 import time
 
 import sqlalchemy as sa
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, jsonify
 from engine import arrivals, external_tasks
 from engine.integration_models import ExternalTask
 from engine.models import ProcessVersion
 from engine.runtime import Runtime
+from engine.workflow_tasks import find_task
 
 from ..extensions import db
 from .common import (InvalidRequest, bp, camunda_time, count_answer, current_client, flag, json_body, paging,
@@ -44,7 +45,6 @@ def task_json(row):
 
 
 def _extension_properties(runtime, row):
-    from engine.workflow_tasks import find_task
     task = find_task(runtime.restore(row.instance), row.task_guid)
     extensions = getattr(task.task_spec, "extensions", {}) if task is not None else {}
     return {key: value for key, value in extensions.items() if key not in RESERVED_EXTENSIONS
