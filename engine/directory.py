@@ -23,6 +23,10 @@ def people_options(session, exclude=()):
             for user in users if user.username not in set(exclude or ())]
 
 
+# The variables `path_variables` sets: they come from the org directory, so a task's answer never overwrites them.
+DIRECTORY_VARIABLES = frozenset({"employee", "employee_name", "department", "job_title", "manager", "manager_name"})
+
+
 def path_variables(employee):
     """Variables every path starts with, from the org directory: the employee and their manager."""
     manager = employee.manager

@@ -160,11 +160,17 @@ class ProcessInstance(Base):
     __mapper_args__ = {"version_id_col": lock_version}
 
 
+GROUP_OFFERED = sa.text("CAST(candidate_groups AS VARCHAR) != '[]'")
+
+
 class HumanTask(Base):
     """One activation of a user task: what the inbox and analytics query."""
 
     __tablename__ = "human_task"
-    __table_args__ = (sa.Index("ix_human_task_open_assignee", "status", "assignee_id"),)
+    __table_args__ = (sa.Index("ix_human_task_open_assignee", "status", "assignee_id"),
+                      sa.Index("ix_human_task_status_due", "status", "due_at", "id"),
+                      sa.Index("ix_human_task_group_offered", "instance_id", postgresql_where=GROUP_OFFERED,
+                               sqlite_where=GROUP_OFFERED))
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(sa.ForeignKey("process_instance.id"), index=True)
     task_guid: Mapped[str] = mapped_column(sa.String(36), index=True)

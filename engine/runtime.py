@@ -17,7 +17,7 @@ from .context import running
 from .notifications import notify, people_of_task
 from .assignment import AssignmentError, resolve_assignment
 from .deployment import latest_version
-from .directory import path_variables, person_and_absence
+from .directory import DIRECTORY_VARIABLES, path_variables, person_and_absence
 from .external_tasks import release_failed_tasks
 from .errors import ConcurrentChange, Conflict, IncidentRaised, NotFound, TaskAlreadyCompleted, ValidationFailed
 from .forms import validate_submission
@@ -87,8 +87,8 @@ class Runtime:
 
     def complete(self, human_task_id, data, actor, free_variables=False):
         """Complete a user task with form data as `actor`: 404 unless they may see it, 409 if already done,
-        403/422 otherwise. A task without a form drops `data` unless `free_variables` (Camunda's complete with
-        variables), which sets it as process variables."""
+        403/422 otherwise. With `free_variables` (Camunda's complete with variables) a task without a form sets `data`
+        as process variables, and a task with one refuses names that are not its fields."""
         instance, row, open_rows = self._lock_task(human_task_id)
         authorization.check_may_see_task(self.session, row, actor)
         if row.status != "open":
@@ -100,6 +100,11 @@ class Runtime:
             schema = self.form_schema(row)
             clean, errors = validate_submission(schema, data, context=form_context(task)) if schema else (
                 dict(data) if free_variables else {}, {})
+            if free_variables:  # a form is the task's contract; the org directory owns the people variables
+                errors.update({name: "is not a field of this task's form" for name in data
+                               if schema and name not in clean})
+                errors.update({name: "comes from the org directory and cannot be set by a task" for name in data
+                               if name in DIRECTORY_VARIABLES})
             if errors:
                 raise ValidationFailed("Some answers need attention; nothing was saved.", errors)
             self._apply(task, clean)

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from engine.models import Group, HumanTask, InstanceEvent, ProcessInstance, ProcessVersion, User
+from engine.models import Group, HumanTask, InstanceEvent, ProcessInstance, User
 from engine.runtime import Runtime
 from web.auth import hash_password
 from web.extensions import db
@@ -105,6 +105,8 @@ def test_task_filters_sorting_and_paging(rest, scene):
     posted = rest("hana", "POST", "/task?maxResults=1", json={
         "processDefinitionKey": "career_pathing", "sorting": [{"sortBy": "created", "sortOrder": "desc"}]})
     assert posted.status_code == 200 and len(posted.json) == 1
+    assert rest.get("hana", "/task/count?processInstanceBusinessKey=ben&processDefinitionKey=career_pathing") == {
+        "count": 1}
     count = rest("hana", "POST", "/task/count", json={"assignee": "ada"})
     assert count.json == {"count": 1}
     for bad in ("/task?sortBy=id", "/task?sortBy=nonsense&sortOrder=asc", "/task?dueBefore=tomorrow",
@@ -369,3 +371,17 @@ def test_unknown_engine_rest_address_answers_in_camundas_shape(rest, org):
     response = rest("ada", "GET", "/nothing-here")
     assert response.status_code == 404 and response.json["type"] == "InvalidRequestException"
     assert rest("ada", "PATCH", "/task").status_code == 405
+
+
+def test_a_token_notes_its_use_without_holding_its_row(rest, act, scene):
+    from engine.models import ApiToken
+    page = act.as_("hana").post("/processes/tokens", data={"name": "nightly script"}).get_data(as_text=True)
+    token = page.split('id="new-token">')[1].split("<")[0]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert rest.client.get("/engine-rest/task/count", headers=headers).json == {"count": 2}
+    db.session.expire_all()
+    first = db.session.scalars(sa.select(ApiToken).where(ApiToken.name == "nightly script")).one().last_used_at
+    assert first is not None  # noted even though a GET commits nothing
+    assert rest.client.get("/engine-rest/task/count", headers=headers).status_code == 200
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(ApiToken).where(ApiToken.name == "nightly script")).one().last_used_at == first

@@ -56,6 +56,10 @@ def camunda_error(status, code, message, errors=None):
                 404: "InvalidRequestException"}.get(status, "ProcessEngineException" if status >= 409 else "RestException")
     if status == 422:  # Camunda has no 422: invalid input is a 400 InvalidRequestException
         status = 400
+    details = [f"{field}: {text}" for field, text in (errors or {}).items() if isinstance(text, str)
+               and field not in message]
+    if details:  # clients often show only the message: it names each field too
+        message = f"{message} ({'; '.join(details)})"
     response = jsonify({"type": kind, "message": message, "errors": errors or {}})
     response.status_code = status
     return response
@@ -148,7 +152,7 @@ def query_parameters():
     objects read both); `firstResult`/`maxResults` always come from the query string."""
     if request.method == "POST":
         return json_body()
-    return request.args.to_dict()
+    return {name: ",".join(values) for name, values in request.args.lists()}  # a repeated parameter is a list
 
 
 def paging():

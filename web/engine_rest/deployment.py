@@ -104,7 +104,8 @@ def create_deployment():
     for field_name, storage in request.files.items(multi=True):
         name = storage.filename or field_name
         if name:
-            uploads[name] = storage.read()
+            contents = storage.read()
+            uploads[resource_name(name, contents)] = contents
     if not uploads:
         raise InvalidRequest("The deployment contains no files: attach a .bpmn diagram.",
                              {"files": "no file was sent"})
@@ -122,6 +123,24 @@ def create_deployment():
     body = deployment_json(deployment, diagram_processes)
     body["warnings"] = [_detail(w) | {"text": str(w)} for w in result.warnings]
     return jsonify(body)
+
+
+RESOURCE_KINDS = ((b"http://www.omg.org/spec/BPMN/20100524/MODEL", ".bpmn"),
+                  (b"https://www.omg.org/spec/DMN/", ".dmn"), (b"http://www.omg.org/spec/DMN/", ".dmn"))
+
+
+def resource_name(name, contents):
+    """The name a resource is deployed under: as sent, or with the suffix its content calls for when a client
+    sends raw bytes under a field name (Camunda decides by the suffix: .bpmn, .dmn, .form)."""
+    if name.lower().endswith((".bpmn", ".bpmn20.xml", ".dmn", ".dmn11.xml", ".form")):
+        return name
+    head = contents[:4000]
+    for marker, suffix in RESOURCE_KINDS:
+        if marker in head:
+            return name + suffix
+    if head.lstrip().startswith(b"{") and b'"components"' in contents:
+        return name + ".form"
+    return name
 
 
 def _processes_in_order(uploads, versions):

@@ -140,7 +140,7 @@ def _tasks_query(params):
              .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
              .outerjoin(Assignee, Assignee.id == HumanTask.assignee_id)
              .outerjoin(Owner, Owner.id == HumanTask.owner_id)
-             .where(sa.or_(authorization.task_list_condition(user), HumanTask.completed_by_id == user.id)))
+             .where(authorization.task_list_condition(user, history=True)))
     if text_param(params, "taskId"):
         query = query.where(HumanTask.id == parse_id(params["taskId"]))
     if text_param(params, "processInstanceId"):

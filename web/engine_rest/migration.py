@@ -12,7 +12,7 @@ from engine.models import ProcessInstance
 from engine.runtime import Runtime
 
 from ..extensions import db
-from .common import InvalidRequest, bp, current_client, json_body, require_process_owner
+from .common import InvalidRequest, bp, json_body, require_process_owner
 from .process_definition import version_by_id
 from .process_instance import instances_query, parse_id
 

@@ -39,7 +39,7 @@ def instance_json(row):
             "links": []}
 
 
-def parse_id(value, what="process instance"):
+def parse_id(value):
     """A numeric id from its text; None for text that cannot be one (so lookups find nothing)."""
     text = str(value)
     return int(text) if text.isdigit() and len(text) < 19 else None

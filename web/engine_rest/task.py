@@ -59,21 +59,38 @@ def _row_json(row):
                      row.owner_name)
 
 
-def _base_query(user):
-    return (sa.select(*COLUMNS).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-            .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
-            .outerjoin(Assignee, Assignee.id == HumanTask.assignee_id)
-            .outerjoin(Owner, Owner.id == HumanTask.owner_id)
-            .where(HumanTask.status == "open", authorization.task_list_condition(user)))
+def _with_paths(query):
+    return (query.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+            .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id))
+
+
+def _base_query(user, count):
+    """Open tasks `user` may see: the listed columns, or (count) a bare count that joins paths only when a
+    filter needs them."""
+    if count:
+        query = sa.select(sa.func.count(HumanTask.id)).select_from(HumanTask)
+    else:
+        query = (_with_paths(sa.select(*COLUMNS)).outerjoin(Assignee, Assignee.id == HumanTask.assignee_id)
+                 .outerjoin(Owner, Owner.id == HumanTask.owner_id))
+    return query.where(HumanTask.status == "open", authorization.task_list_condition(user))
 
 
 def _user_id(username):
     return sa.select(User.id).where(User.username == username).scalar_subquery()
 
 
-def tasks_query(params, user):
-    """The query object of /task (GET parameters or POST body), limited to what `user` may see."""
-    query = _base_query(user)
+def tasks_query(params, user, count=False):
+    """The query object of /task (GET parameters or POST body), limited to what `user` may see: the rows, or
+    (count) their number."""
+    query = _base_query(user, count)
+    joined = not count
+
+    def where_on_paths(condition):  # a filter on the path or its definition
+        nonlocal query, joined
+        if not joined:
+            query, joined = _with_paths(query), True
+        query = query.where(condition)
+
     if text_param(params, "assignee"):
         query = query.where(HumanTask.assignee_id == _user_id(params["assignee"]))
     if text_param(params, "owner"):
@@ -93,11 +110,11 @@ def tasks_query(params, user):
     if text_param(params, "processInstanceId"):
         query = query.where(HumanTask.instance_id == parse_id(params["processInstanceId"]))
     if text_param(params, "processInstanceBusinessKey"):
-        query = query.where(ProcessInstance.business_key == params["processInstanceBusinessKey"])
+        where_on_paths(ProcessInstance.business_key == params["processInstanceBusinessKey"])
     if text_param(params, "processDefinitionKey"):
-        query = query.where(ProcessVersion.key == params["processDefinitionKey"])
+        where_on_paths(ProcessVersion.key == params["processDefinitionKey"])
     if text_param(params, "processDefinitionId"):
-        query = query.where(ProcessVersion.id == parse_id(params["processDefinitionId"].rpartition(":")[2]))
+        where_on_paths(ProcessVersion.id == parse_id(params["processDefinitionId"].rpartition(":")[2]))
     if text_param(params, "taskDefinitionKey"):
         query = query.where(HumanTask.element_id == params["taskDefinitionKey"])
     if text_param(params, "name"):
@@ -132,8 +149,7 @@ def tasks():
 @bp.route("/task/count", methods=["GET", "POST"])
 def count_tasks():
     """How many open tasks the same query matches: `{"count": n}`."""
-    query = tasks_query(query_parameters(), current_client()).with_only_columns(HumanTask.id)
-    return count_answer(db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())))
+    return count_answer(db.session.scalar(tasks_query(query_parameters(), current_client(), count=True)))
 
 
 def _task_row(task_id):
