@@ -1,7 +1,7 @@
 """external tasks, subscriptions, webhooks
 
 Revision ID: 0008_external
-Revises: 0007
+Revises: 0008_rest
 Create Date: 2026-11-30 00:10:36.489108
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_external'
-down_revision = '0007'
+down_revision = '0008_rest'
 branch_labels = None
 depends_on = None
 
