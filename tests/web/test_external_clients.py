@@ -10,7 +10,6 @@ import pytest
 import requests
 import sqlalchemy as sa
 from camunda.external_task.external_task_worker import ExternalTaskWorker, NoExternalTaskFound
-from werkzeug.serving import make_server
 
 from engine.integration_models import ExternalTask
 from engine.models import HumanTask, ProcessInstance
@@ -18,18 +17,14 @@ from engine.runtime import Runtime
 from web.extensions import db
 
 from ..connect import ARCHIVE, deploy_text, worker_account
+from ..live_server import live_server
 
 
 @pytest.fixture
 def server(app):
-    """The app on a free local port, in a thread."""
-    running = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=running.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{running.server_port}/engine-rest"
-    running.shutdown()
-    thread.join(timeout=10)
-    running.server_close()
+    """The live /engine-rest of the app on a free local port."""
+    with live_server(app) as base:
+        yield base + "/engine-rest"
 
 
 @pytest.fixture
