@@ -39,7 +39,8 @@ def create_app(config=None):
     app.register_blueprint(health.bp)
     api = init_api(app)
     from .engine_rest.openapi import document
-    document(api)  # /engine-rest in the same OpenAPI document
+    from .engine_rest.openapi_connect import connect_paths
+    document(api, extra_paths=connect_paths())  # /engine-rest in the same OpenAPI document
     errors.init_app(app)
     security.init_app(app)
     app.jinja_env.globals["app_name"] = "Career Pathing"

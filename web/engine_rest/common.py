@@ -164,7 +164,7 @@ def paging():
             values.append(default)
             continue
         try:
-            values.append(max(int(raw), 0))
+            values.append(min(max(int(raw), 0), 2 ** 31 - 1))  # beyond any row count, within SQL integers
         except ValueError:
             raise InvalidRequest(f"{name} must be a whole number, not {raw!r}.", {name: "not a number"}) from None
     return values[0], min(values[1], MAX_RESULTS)

@@ -147,10 +147,12 @@ def external_task_fetch_and_lock():
 # -- a worker's answers -----------------------------------------------------------------------------------------------
 
 def _task_id(value):
+    """An id as a number when it can be one (a row id), else the text (which then matches nothing)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return value
+    return number if 0 < number < 2 ** 31 else value
 
 
 def _worker(payload):
@@ -239,7 +241,8 @@ def _filtered(params, user):
     for name, column in (("externalTaskId", ExternalTask.id), ("processInstanceId", ExternalTask.instance_id)):
         value = text_param(params, name)
         if value is not None:
-            query = query.where(column == _task_id(value)) if str(value).isdigit() else query.where(sa.false())
+            number = _task_id(value)
+            query = query.where(column == number) if isinstance(number, int) else query.where(sa.false())
     now = external_tasks.utcnow()
     locked = sa.and_(ExternalTask.lock_expires_at.is_not(None), ExternalTask.lock_expires_at > now)
     if flag(params, "locked"):

@@ -24,6 +24,13 @@ def _flag(payload, name):
     return value
 
 
+def _instance_id(text):
+    """processInstanceId as a row id; an id that cannot be one matches no path (-1)."""
+    if text is None:
+        return None
+    return int(text) if text.isdigit() and 0 < int(text) < 2 ** 31 else -1
+
+
 def result_json(result, with_variables):
     """One MessageCorrelationResultWithVariableDto."""
     instance = result.instance
@@ -56,7 +63,7 @@ def message_correlate():
     variables.update(from_typed(payload.get("processVariablesLocal"), field="processVariablesLocal"))
     results = messages.correlate(
         Runtime(db.session), current_client(), name, business_key=_text(payload, "businessKey"),
-        instance_id=int(instance_id) if instance_id and instance_id.isdigit() else (-1 if instance_id else None),
+        instance_id=_instance_id(instance_id),
         correlation_keys=keys, variables=variables, correlate_all=_flag(payload, "all"))
     db.session.commit()
     if not _flag(payload, "resultEnabled"):
