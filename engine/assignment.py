@@ -4,7 +4,8 @@ The diagram decides: `camunda:assignee`, `candidateUsers` and `candidateGroups`
 (literal or expression) take precedence; otherwise the lane does. A lane whose
 name is a process variable holding a username (Employee -> `employee`,
 Manager -> `manager`) assigns that person; any other lane offers the task to the
-group of the same name (Leadership -> `leadership`).
+group of the same name (Leadership -> `leadership`). A task that names nobody is
+offered to the process owners' group.
 """
 import re
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
+from .roles import PROCESS_OWNER_GROUP as FALLBACK_GROUP  # offered the tasks that name nobody
 from .expressions import is_juel, is_timer_text
 
 
@@ -68,7 +70,8 @@ def resolve_assignment(task, now):
     if not (result.assignee or result.candidate_users or result.candidate_groups):
         key = lane_key(task.task_spec.lane)
         if not key:
-            raise AssignmentError("the task has no assignee, candidates or lane")
+            result.candidate_groups = [FALLBACK_GROUP]  # nobody is named: the process owners pick it up
+            return _with_dates(task, attributes, result, now)
         if key in task.data:
             value = task.data[key]
             if not isinstance(value, str) or not value:
@@ -77,6 +80,11 @@ def resolve_assignment(task, now):
             result.assignee = value
         else:
             result.candidate_groups = [key]
+    return _with_dates(task, attributes, result, now)
+
+
+def _with_dates(task, attributes, result, now):
+    """The assignment with its due and follow-up dates and priority resolved."""
     result.due_at = resolve_date(task, attributes.get("dueDate"), now)
     result.follow_up_at = resolve_date(task, attributes.get("followUpDate"), now)
     priority = _evaluate(task, attributes.get("priority"))

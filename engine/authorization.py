@@ -10,11 +10,9 @@ import sqlalchemy as sa
 
 from .errors import ClaimRequired, Forbidden, NotFound
 from .models import HumanTask, ProcessInstance, User
+from .roles import ADMIN_GROUP, HR_GROUP, PROCESS_OWNER_GROUP, WORKER_GROUP  # noqa: F401  (named here by callers too)
+from .separation import check_not_own_decision, is_own_decision
 
-HR_GROUP = "hr"
-PROCESS_OWNER_GROUP = "process-owners"
-ADMIN_GROUP = "admins"
-WORKER_GROUP = "workers"  # accounts of other systems: external task workers, message senders
 
 
 def is_hr(user):
@@ -49,7 +47,10 @@ def is_candidate(row, user):
 
 
 def may_work_on(row, user):
-    """True when `user` is the assignee of the task, or a candidate of an unassigned task (who may claim it)."""
+    """True when `user` is the assignee of the task, or a candidate of an unassigned task (who may claim it);
+    never for a task that decides on their own path."""
+    if is_own_decision(row, user):
+        return False
     if row.assignee_id is not None:
         return row.assignee_id == user.id
     return is_candidate(row, user)
@@ -69,6 +70,8 @@ def check_may_see_task(session, row, user):
         raise NotFound("There is no such task.")
     if may_see_task(row, user):
         return row
+    if is_own_decision(row, user) and (row.assignee_id == user.id or is_candidate(row, user)):
+        check_not_own_decision(row, user)
     if may_view_instance(session, row.instance, user):
         owner = row.assignee.name if row.assignee else ", ".join(row.candidate_groups + row.candidate_users)
         raise Forbidden(f"\u201c{row.name}\u201d is for {owner}; you cannot open it.")
@@ -76,7 +79,9 @@ def check_may_see_task(session, row, user):
 
 
 def check_may_complete(row, user):
-    """Raise unless `user` may complete the task: it must be theirs (a group task is claimed first)."""
+    """Raise unless `user` may complete the task: it must be theirs (a group task is claimed first), and it must
+    not decide on their own path."""
+    check_not_own_decision(row, user)
     if row.assignee_id is None and is_candidate(row, user):
         raise ClaimRequired(f"\u201c{row.name}\u201d is offered to {', '.join(row.candidate_groups + row.candidate_users)}:"
                             f" claim it first, then complete it. Nothing was saved.")
@@ -103,8 +108,9 @@ def candidate_condition(user):
 
 
 def workable_condition(user):
-    """SQL condition: tasks the user may work on."""
-    return sa.or_(HumanTask.assignee_id == user.id, candidate_condition(user))
+    """SQL condition: tasks the user may work on (never those deciding on their own path)."""
+    return sa.and_(sa.or_(HumanTask.assignee_id == user.id, candidate_condition(user)),
+                   sa.or_(HumanTask.decides_on_id.is_(None), HumanTask.decides_on_id != user.id))
 
 
 def _visible_instance_ids(user):

@@ -88,6 +88,8 @@ def known_variables(specs, forms):
             call = getattr(task_spec, "dmnEngine", None)
             if call is not None:
                 names.add(call.result_variable) if call.result_variable else names.update(call.decision.outputs)
+            if getattr(task_spec, "extensions", {}).get("initiator"):
+                names.add(task_spec.extensions["initiator"])  # camunda:initiator holds the starting user
             mappings = getattr(task_spec, "extensions", {}).get("mappings") or {}
             names.update(name for name, _value in mappings.get("inputs", []) + mappings.get("outputs", []))
             names.update(m.get("target") for m in mappings.get("in", []) + mappings.get("out", []) if m.get("target"))

@@ -12,11 +12,15 @@ import os
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
 from .errors import DeploymentRejected
 from .dmn import parse_dmn
 from .models import Deployment, ProcessVersion
-from .validation import Problem, check_files, form_ref_of, kind_of
+from .camunda_forms import embedded_form_ref, resolve_task_form
+from .people import known_people
+from .process_declarations import start_form_refs
+from .validation import Problem, check_files, form_id_from_file, kind_of
 
 IGNORED_NAMES = {".DS_Store"}
 
@@ -78,13 +82,21 @@ def version_sources(checked, process_id, known_forms):
     bpmn_files = {parser.get_process_parser(pid).filename for pid in needed_processes
                   if pid in parser.process_parsers}
     forms = {}
+    available = {**known_forms, **checked.forms}
     specs = [parser.get_spec(process_id), *parser.get_subprocess_specs(process_id).values()]
     for spec in specs:
         for task_spec in spec.task_specs.values():
-            form_ref = form_ref_of(getattr(task_spec, "extensions", {}).get("camunda", {}))
-            if form_ref:
-                forms[form_ref] = checked.forms.get(form_ref) or known_forms[form_ref]
+            if not isinstance(task_spec, UserTask):
+                continue
+            form_ref, schema, _messages = resolve_task_form(task_spec, available, checked.form_files, checked.html)
+            if form_ref and schema is not None:
+                forms[form_ref] = schema
     all_bpmn = {**checked.deployed_bpmn, **checked.bpmn}
+    own_file = parser.get_process_parser(process_id).filename if process_id in parser.process_parsers else None
+    for form_ref in start_form_refs(all_bpmn.get(own_file) or "", process_id):
+        schema = checked.forms.get(form_ref) or known_forms.get(form_ref)
+        if schema is not None:  # the start form limits what a start may set
+            forms[form_ref] = schema
     return {
         "bpmn": {name: all_bpmn[name] for name in sorted(bpmn_files)},
         "dmn": dict(sorted(checked.dmn.items())),
@@ -116,7 +128,8 @@ def deployed_decisions(session):
 
 def check_for_deploy(session, files):
     """Check files as a deploy would, resolving forms, called processes and decisions from what is deployed."""
-    return check_files(files, deployed_forms(session), deployed_processes(session), deployed_decisions(session))
+    return check_files(files, deployed_forms(session), deployed_processes(session), deployed_decisions(session),
+                       directory=known_people(session))
 
 
 def decode_upload(name, raw):
@@ -134,9 +147,11 @@ def with_processes_using_forms(session, files):
     for name, text in files.items():
         if kind_of(name) == "form":
             try:
-                form_ids.add(json.loads(text).get("id"))
+                form_ids.add(json.loads(text).get("id") or form_id_from_file(name))
             except (ValueError, AttributeError):
                 return files  # the form's own problem is reported by validation
+        elif kind_of(name) == "html":
+            form_ids.add(embedded_form_ref(name))
     if not form_ids or any(kind_of(name) == "bpmn" for name in files):
         return files
     combined = dict(files)
@@ -158,7 +173,8 @@ def deploy(session, files, deployed_by=None, deployment_name=None, source=None, 
     """
     files = with_processes_using_forms(session, files)
     known_forms = deployed_forms(session)
-    checked = check_files(files, known_forms, deployed_processes(session), deployed_decisions(session))
+    checked = check_files(files, known_forms, deployed_processes(session), deployed_decisions(session),
+                          directory=known_people(session))
     if checked.problems:
         count = len(checked.problems)
         raise DeploymentRejected(f"{count} problem{'s' if count != 1 else ''} found; nothing was deployed",

@@ -23,8 +23,9 @@ def people_options(session, exclude=()):
             for user in users if user.username not in set(exclude or ())]
 
 
-# The variables `path_variables` sets: they come from the org directory, so a task's answer never overwrites them.
-DIRECTORY_VARIABLES = frozenset({"employee", "employee_name", "department", "job_title", "manager", "manager_name"})
+# The variables `path_variables` sets: they come from the org directory, so no caller may set or change them.
+DIRECTORY_VARIABLES = frozenset({"employee", "employee_name", "department", "job_title", "manager",
+                                 "manager_name"})
 
 
 def path_variables(employee):
@@ -49,3 +50,18 @@ def person_and_absence(session, username, day):
                                                             Absence.ends_on >= day))
         .where(User.username == username).order_by(Absence.id).limit(1)).first()
     return (found[0], found[1]) if found else (None, None)
+
+
+def describe_candidates(session, usernames=(), group_names=()):
+    """Who a task is offered to, in words: "the Leadership group", "Sam Patel or Sol Rivera" (labels and names
+    from the directory; a name it does not know is shown as written)."""
+    usernames, group_names = list(usernames or ()), list(group_names or ())
+    names = dict(session.execute(sa.select(User.username, User.name).where(User.username.in_(usernames))).all()) \
+        if usernames else {}
+    labels = dict(session.execute(sa.select(Group.name, Group.label).where(Group.name.in_(group_names))).all()) \
+        if group_names else {}
+    parts = [f"the {labels.get(group) or group} group" for group in group_names]
+    parts += [names.get(username, username) for username in usernames]
+    if not parts:
+        return "nobody yet"
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]

@@ -71,3 +71,8 @@ class IncidentRaised(DomainError):
 
     status = 409
     code = "incident"
+
+
+class Warn(str):
+    """A check message that is a warning (the file still deploys), not an error. Check functions return
+    messages; those of this type are reported as warnings (see engine.validation)."""

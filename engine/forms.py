@@ -9,6 +9,8 @@ import json
 import re
 from datetime import date, datetime, time, timezone
 
+from .camunda_forms.generated import parse_date
+
 INPUT_TYPES = {"textfield", "textarea", "number", "checkbox", "checklist", "radio", "select", "taglist", "datetime"}
 CONTAINER_TYPES = {"group", "dynamiclist"}
 DISPLAY_TYPES = {"text", "separator", "spacer", "button", "image"}
@@ -24,12 +26,16 @@ class FormError(ValueError):
     """A form file that cannot be used; the message names the file and component."""
 
 
-def load_form(text, filename="form"):
-    """Parse a .form file and check it can be rendered and validated; returns the schema dict."""
+def load_form(text, filename="form", default_id=None):
+    """Parse a .form file and check it can be rendered and validated; returns the schema dict.
+
+    A form without an "id" (form-js editor exports often have none) gets `default_id` when one is given."""
     try:
         schema = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FormError(f"{filename}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    if default_id and isinstance(schema, dict) and not schema.get("id"):
+        schema["id"] = default_id
     problems = schema_problems(schema)
     if problems:
         raise FormError(f"{filename}: " + "; ".join(problems))
@@ -213,6 +219,13 @@ def _validate_field(component, value, errors, path, context):
     if kind == "datetime" and component.get("disallowPassedDates") and value[:10] < earliest_date():
         errors[path] = f"{label} cannot be before today ({earliest_date()}): choose a date from today on."
     if kind == "number":
+        if component.get("decimalDigits") is not None and round(value, int(component["decimalDigits"])) != value:
+            digits = int(component["decimalDigits"])
+            errors[path] = f"{label} must be a whole number." if digits == 0 else \
+                f"{label} may have at most {digits} decimal digits."
+            return value
+        if component.get("decimalDigits") == 0:
+            value = int(value)
         if rules.get("min") is not None and value < rules["min"]:
             errors[path] = f"{label} must be at least {rules['min']}."
         elif rules.get("max") is not None and value > rules["max"]:
@@ -268,16 +281,23 @@ def _coerce(component, value):
             raise ValueError("must be one of the choices")
         return value if value != "" else None
     if kind == "datetime":
-        return _coerce_datetime(component.get("subtype", "date"), value)
+        return _coerce_datetime(component.get("subtype", "date"), value, component.get("datePattern"))
     return value
 
 
-def _coerce_datetime(subtype, value):
+def _coerce_datetime(subtype, value, date_pattern=None):
+    """ISO text of a date, time or date-time; a date may also come in the field's `datePattern` (Camunda's
+    generated forms use dd/MM/yyyy)."""
     if not isinstance(value, str):
         raise ValueError("must be a date or time as text")
     text = value.strip()
     if not text:
         return None
+    if subtype == "date" and date_pattern:
+        parsed = parse_date(text, date_pattern)
+        if parsed is None:
+            raise ValueError(f'"{value}" is not a valid date; use {date_pattern} or YYYY-MM-DD')
+        return parsed
     try:
         if subtype == "date":
             return date.fromisoformat(text[:10]).isoformat()

@@ -194,11 +194,14 @@ class HumanTask(Base):
     outcome: Mapped[dict | None] = mapped_column(sa.JSON)
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)  # who delegated it
     substitute_for_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))  # absent assignee replaced
+    # the person whose path this task decides on, who may not act on it (None: the task is for the employee)
+    decides_on_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     instance: Mapped[ProcessInstance] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     substitute_for: Mapped[User | None] = relationship(foreign_keys=[substitute_for_id])
+    decides_on: Mapped[User | None] = relationship(foreign_keys=[decides_on_id])
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
 

@@ -152,6 +152,6 @@ def people_of_task(session, row):
     if row.assignee is not None:
         return [row.assignee]
     names = list(row.candidate_users or []) + [f"group:{name}" for name in row.candidate_groups or []]
-    return recipients(session, names)
+    return [person for person in recipients(session, names) if person.id != row.decides_on_id]
 
 

@@ -7,6 +7,7 @@ from copy import deepcopy
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.camunda.parser.event_parsers import CamundaStartEventParser
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, BusinessRuleTaskParser, UserTaskParser
 
 from .dmn import DecisionCall, parse_dmn
@@ -85,6 +86,26 @@ class AppUserTaskParser(mappings_parser(UserTaskParser)):
             if (value := camunda_attribute(self.node, name)) is not None
         }
         return extensions
+
+
+class AppStartEventParser(CamundaStartEventParser):
+    """Keeps camunda:initiator: the variable that holds the username of whoever starts the process."""
+
+    def parse_extensions(self, node=None):
+        extensions = super().parse_extensions(node)
+        initiator = camunda_attribute(self.node, "initiator")
+        if initiator and initiator.strip():
+            extensions["initiator"] = initiator.strip()
+        if camunda_attribute(self.node, "formKey") or camunda_attribute(self.node, "formRef") or _camunda_children(
+                self.node, "./bpmn:extensionElements/camunda:formData/camunda:formField"):
+            extensions["start_form"] = True
+        return extensions
+
+
+def initiator_variables(process_spec):
+    """The camunda:initiator variable names of a process's start events."""
+    return sorted({task_spec.extensions["initiator"] for task_spec in process_spec.task_specs.values()
+                   if "initiator" in (getattr(task_spec, "extensions", None) or {})})
 
 
 class AppBusinessRuleTaskParser(mappings_parser(BusinessRuleTaskParser)):
@@ -200,6 +221,7 @@ def _override_classes():
             parser_class = mappings_parser(parser_class)
         mixin = CamundaCallMixin if tag == "callActivity" else CamundaMappingsMixin
         classes[full_tag(tag)] = (parser_class, _with_mappings(spec_class, mixin))
+    classes[full_tag("startEvent")] = (AppStartEventParser, classes[full_tag("startEvent")][1])
     return classes
 
 

@@ -12,14 +12,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from . import authorization
+from . import authorization, separation, start_rights, variable_rights
 from .context import running
 from .notifications import notify, people_of_task
 from .assignment import AssignmentError, resolve_assignment
 from .deployment import latest_version
-from .directory import DIRECTORY_VARIABLES, path_variables, person_and_absence
+from .directory import DIRECTORY_VARIABLES, describe_candidates, path_variables, person_and_absence
+from .errors import (ConcurrentChange, Conflict, Forbidden, IncidentRaised, NotFound, TaskAlreadyCompleted,
+                     ValidationFailed)
 from .external_tasks import release_failed_tasks
-from .errors import ConcurrentChange, Conflict, IncidentRaised, NotFound, TaskAlreadyCompleted, ValidationFailed
 from .forms import validate_submission
 from .messages import check_starts_plainly
 from .models import HumanTask, InstanceEvent, ProcessInstance, utcnow
@@ -28,12 +29,15 @@ from .script_functions import build_functions
 from .scripting import CareerScriptEngine, ScriptError
 from .specs import FORMS, dump_state, load_state, new_workflow
 from .timers import fire_due, next_timer_at, waiting_timers
-from .validation import form_ref_of
+from .camunda_forms import task_form_ref
+from .parser import initiator_variables
+from .people import FALLBACK_GROUP
 from .waits import sync_waits
 from .webhooks import announce_to_webhooks
 from .workflow_tasks import find_task, form_context, multi_instance_item
 
 ENGINE_ERRORS = (SpiffWorkflowException, ScriptError, AssignmentError)
+UNKNOWN_ASSIGNEE = "assignee_unknown"  # history kind: the task went to the process owners instead
 
 
 @dataclass
@@ -67,11 +71,14 @@ class Runtime:
         """Start a given process version for `employee` (the business key). A process whose start events all
         wait for a message or signal is started by that (engine/messages.py, `started_by_event`), not here."""
         authorization.check_may_start(employee, started_by)
+        start_rights.check_may_start_process(self.session, version, started_by, employee)
+        variable_rights.check_start_variables(version, variables, started_by)
         if not started_by_event:
             check_starts_plainly(version)
         workflow = new_workflow(version, self._script_engine())
-        data = path_variables(employee)
-        data.update(variables or {})
+        data = dict(variables or {})
+        data.update(dict.fromkeys(initiator_variables(workflow.spec), started_by.username))  # camunda:initiator
+        data.update(path_variables(employee))  # the directory's facts win over anything a caller sent
         workflow.task_tree.data.update(data)
         instance = ProcessInstance(process_version=version, business_key=employee.username, employee=employee,
                                    started_by=started_by, status="running", state={})
@@ -107,6 +114,8 @@ class Runtime:
                                if name in DIRECTORY_VARIABLES})
             if errors:
                 raise ValidationFailed("Some answers need attention; nothing was saved.", errors)
+            if not multi_instance_item(task):
+                variable_rights.check_changed_variables(instance.process_version, task.data, clean, actor)
             self._apply(task, clean)
             row.status = "completed"
             row.completed_at = self.clock()
@@ -338,14 +347,18 @@ class Runtime:
         for guid, task in ready.items():
             if guid in known:
                 continue
-            row = self._new_row(instance, task)
+            row = self._new_row(instance, task, actor)
             opened.append(row)
         return opened
 
     @staticmethod
     def _refresh_row(row, spec):
-        """Keep an open row's element, name and form in step with its spec (they change when a path migrates)."""
-        name, form_ref = spec.bpmn_name or spec.bpmn_id, form_ref_of(spec.extensions.get("camunda", {}))
+        """Keep an open row's element, name, form and whose path it decides on in step with its spec (they change
+        when a path migrates)."""
+        decides_on = separation.decides_on(row.instance, spec)
+        if row.decides_on_id != (decides_on.id if decides_on else None):
+            row.decides_on = decides_on
+        name, form_ref = spec.bpmn_name or spec.bpmn_id, task_form_ref(spec)
         if row.element_id != spec.bpmn_id:
             row.element_id = spec.bpmn_id
         if row.name != name:
@@ -355,7 +368,7 @@ class Runtime:
         if row.lane != spec.lane:
             row.lane = spec.lane
 
-    def _new_row(self, instance, task):
+    def _new_row(self, instance, task, actor=None):
         spec = task.task_spec
         now = self.clock()
         try:
@@ -364,33 +377,55 @@ class Runtime:
             raise IncidentRaised(f"Nobody could be assigned to \u201c{spec.bpmn_name}\u201d ({spec.bpmn_id}): "
                                  f"{_describe(exc)}. Nothing was changed.",
                                  errors={"instance_id": instance.id, "element_id": spec.bpmn_id}) from exc
-        assignee = absent = absence = None
+        assignee = absent = absence = unknown = None
+        decides_on = separation.decides_on(instance, spec)
+        if decides_on is not None:
+            self._check_not_deciding_on_own_path(instance, spec, assignment, decides_on, actor)
         if assignment.assignee:
             assignee, absence = person_and_absence(self.session, assignment.assignee, now.date())
-            if assignee is None:
-                raise IncidentRaised(f"\u201c{spec.bpmn_name}\u201d ({spec.bpmn_id}) is assigned to "
-                                     f"\u201c{assignment.assignee}\u201d, who is not in the org directory. "
-                                     f"Nothing was changed.",
-                                     errors={"instance_id": instance.id, "element_id": spec.bpmn_id})
-            if absence is not None:
-                absent, assignee = assignee, absence.substitute
+            if assignee is None:  # never stop the path for it: the process owners take the task on
+                unknown = assignment.assignee
+                assignment.candidate_groups = [*assignment.candidate_groups, FALLBACK_GROUP]
+            if absence is not None and not (decides_on is not None and absence.substitute_id == decides_on.id):
+                absent, assignee = assignee, absence.substitute  # (nobody stands in on their own path)
         row = HumanTask(
             instance=instance, task_guid=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
             process_key=task.workflow.spec.name, lane=spec.lane,
-            form_ref=form_ref_of(spec.extensions.get("camunda", {})),
+            form_ref=task_form_ref(spec),
             assignee=assignee, candidate_users=assignment.candidate_users,
             candidate_groups=assignment.candidate_groups, due_at=assignment.due_at,
             follow_up_at=assignment.follow_up_at, priority=assignment.priority, created_at=now,
-            substitute_for=absent,
+            substitute_for=absent, decides_on=decides_on,
         )
         self.session.add(row)  # inserted at the next flush; its history entry and messages right after
-        who = assignee.name if assignee else ", ".join(assignment.candidate_users + assignment.candidate_groups)
+        who = assignee.name if assignee else describe_candidates(self.session, assignment.candidate_users,
+                                                                  assignment.candidate_groups)
         if absent is not None:
             who += f" (standing in for {absent.name}, out of office until {absence.ends_on.isoformat()})"
         self._event(instance, None, "task_created", element_id=spec.bpmn_id, human_task=row,
                     message=f"\u201c{row.name}\u201d is waiting for {who}")
+        if unknown is not None:
+            self._event(instance, None, UNKNOWN_ASSIGNEE, element_id=spec.bpmn_id, human_task=row,
+                        message=f"\u201c{row.name}\u201d was assigned to {unknown}, who is not in the directory; "
+                                f"offered to process owners", data={"assignee": unknown})
         self._unannounced.append(row)
         return row
+
+    @staticmethod
+    def _check_not_deciding_on_own_path(instance, spec, assignment, decides_on, actor):
+        """A task that decides on a path never goes to its employee: she leaves its candidate users, and an
+        assignee or only candidate who is her stops the action (a person's action is refused, 403; the
+        engine's own step becomes an incident)."""
+        candidates = [name for name in assignment.candidate_users if name != decides_on.username]
+        if assignment.assignee != decides_on.username and (candidates or assignment.candidate_groups
+                                                           or not assignment.candidate_users):
+            assignment.candidate_users = candidates
+            return
+        message = (f"\u201c{spec.bpmn_name or spec.bpmn_id}\u201d ({spec.bpmn_id}) would go to {decides_on.name}, "
+                   f"whose path it decides on; nobody decides on their own path. Nothing was changed.")
+        if actor is not None:
+            raise Forbidden(message, errors={"element_id": spec.bpmn_id})
+        raise IncidentRaised(message, errors={"instance_id": instance.id, "element_id": spec.bpmn_id})
 
     def _announce(self, row):
         """Tell the people a new task is for that it waits for them."""

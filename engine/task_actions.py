@@ -11,6 +11,7 @@ from . import authorization
 from .errors import Conflict, Forbidden, NotFound
 from .models import HumanTask, InstanceEvent, utcnow
 from .notifications import notify, people_of_task
+from .separation import check_may_receive, check_not_own_decision, is_own_decision
 
 
 class TaskActions:
@@ -20,10 +21,14 @@ class TaskActions:
         self.session = session
         self.clock = clock
 
-    def _open_row(self, task_id, user):
+    def _open_row(self, task_id, user, giving_back=False):
+        """The open task row, locked; a task deciding on the user's own path only for giving it back."""
         row = self.session.scalars(sa.select(HumanTask).where(HumanTask.id == task_id).with_for_update()
                                    .execution_options(populate_existing=True)).first()
-        if row is None or not authorization.may_see_task(row, user):
+        if row is not None and is_own_decision(row, user):
+            if not giving_back or row.assignee_id != user.id:
+                check_not_own_decision(row, user)
+        elif row is None or not authorization.may_see_task(row, user):
             raise NotFound(f"There is no task {task_id} that you may see.")
         if row.status != "open":
             raise Conflict(f"\u201c{row.name}\u201d is {row.status}; it can no longer be moved.")
@@ -49,7 +54,7 @@ class TaskActions:
 
     def release(self, task_id, user):
         """Give a claimed group task back to its group."""
-        row = self._open_row(task_id, user)
+        row = self._open_row(task_id, user, giving_back=True)
         if row.claimed_by_id != user.id or row.assignee_id != user.id or not (row.candidate_groups
                                                                                 or row.candidate_users):
             raise Conflict(f"Only the person who claimed \u201c{row.name}\u201d from its group can release it.")
@@ -72,6 +77,7 @@ class TaskActions:
             raise NotFound("There is no such active person to delegate to.", errors={"user": "unknown user"})
         if delegate_to.id == user.id:
             raise Conflict("You already hold this task.", errors={"user": "choose someone else"})
+        check_may_receive(row, delegate_to)
         if row.owner_id is None:
             row.owner = user
         row.assignee = delegate_to
@@ -84,7 +90,7 @@ class TaskActions:
 
     def hand_back(self, task_id, user):
         """Return a delegated task to the person who delegated it."""
-        row = self._open_row(task_id, user)
+        row = self._open_row(task_id, user, giving_back=True)
         if row.owner_id is None or row.assignee_id != user.id:
             raise Conflict(f"\u201c{row.name}\u201d was not delegated to you, so there is nobody to hand it back to.")
         owner = row.owner

@@ -16,9 +16,13 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .dmn import parse_dmn
+from .errors import Warn
 from .checks import known_variables, option_fields, task_problems
 from .expressions import ExpressionSyntaxError, is_timer_text
-from .forms import FormError, load_form
+from .directory import DIRECTORY_VARIABLES
+from .forms import FormError, field_keys, load_form
+from .camunda_forms import form_ref_of, resolve_task_form, start_form_messages  # noqa: F401  (importable here)
+from .people import people_problems
 from .parser import AppParser
 from .scripting import compile_expression, compile_script
 
@@ -27,11 +31,7 @@ CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml")
 DMN_SUFFIXES = (".dmn", ".dmn11.xml")
 FORM_SUFFIXES = (".form",)
-
-
-class Warn(str):
-    """A check message that is a warning (the file still deploys), not an error. Check functions return
-    messages; those of this type are reported as warnings."""
+HTML_SUFFIXES = (".html", ".htm")  # embedded Camunda forms, read for their fields
 
 
 @dataclass
@@ -75,6 +75,9 @@ class CheckedFiles:
     dmn: dict = field(default_factory=dict)
     forms: dict = field(default_factory=dict)   # form id -> schema
     form_files: dict = field(default_factory=dict)  # form id -> file name
+    html: dict = field(default_factory=dict)  # embedded HTML forms: file name -> text
+    task_forms: dict = field(default_factory=dict)  # form reference -> schema of every user task's form
+    directory: tuple | None = None  # (usernames, group names) known to the org directory, when there is one
     parser: AppParser | None = None
     process_ids: list = field(default_factory=list)
     problems: list = field(default_factory=list)  # errors: nothing may be deployed while there is one
@@ -108,6 +111,8 @@ def kind_of(filename):
         return "dmn"
     if lower.endswith(FORM_SUFFIXES):
         return "form"
+    if lower.endswith(HTML_SUFFIXES):
+        return "html"
     return None
 
 
@@ -119,20 +124,23 @@ def line_of(text, element_id):
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
-def check_files(files, known_forms=None, known_processes=None, known_decisions=None):
+def check_files(files, known_forms=None, known_processes=None, known_decisions=None, directory=None):
     """Parse and check files ({name: text}).
 
     `known_forms` ({form id: schema}), `known_processes` ({process key: {file: xml}}) and
     `known_decisions` ({decision id: (file, xml)}) are what is already deployed: they
     resolve form references, called processes and decisions that are not among the files.
+    `directory` ((usernames, group names)) lets literal assignees and candidates be checked.
     """
-    checked = CheckedFiles()
+    checked = CheckedFiles(directory=directory)
     for name, text in files.items():
         kind = kind_of(name)
         if kind is None:
-            checked.problems.append(Problem(name, "not a .bpmn, .dmn or .form file; it was not read"))
+            checked.problems.append(Problem(name, "not a .bpmn, .dmn, .form or .html file; it was not read"))
         elif kind == "form":
             _read_form(checked, name, text)
+        elif kind == "html":
+            checked.html[name] = text
         else:
             getattr(checked, kind)[name] = text
     if not checked.bpmn:
@@ -182,7 +190,7 @@ def _element_names(text):
 
 def _read_form(checked, name, text):
     try:
-        schema = load_form(text, name)
+        schema = load_form(text, name, default_id=form_id_from_file(name))
     except FormError as exc:
         checked.problems.append(Problem(name, str(exc).split(": ", 1)[-1]))
         return
@@ -380,7 +388,7 @@ def _check_process(checked, process_id, known_forms):
 
 def _check_semantics(checked, specs, known_forms):
     """Variables, functions, gateways and timers, judged across every process in the files."""
-    forms = {**known_forms, **checked.forms}
+    forms = {**known_forms, **checked.forms, **checked.task_forms}
     known = known_variables(specs, forms)
     option_fields_by_key = option_fields(forms)
     reported = set()
@@ -403,19 +411,20 @@ def _check_task_spec(task_spec, checked, known_forms):
     messages = []
     if isinstance(task_spec, UserTask):
         attributes = task_spec.extensions.get("camunda", {})
-        form_ref = form_ref_of(attributes)
-        if form_ref is None and not getattr(getattr(task_spec, "form", None), "fields", None):
-            messages.append("this user task has no form: set a form reference (camunda:formRef) to a .form id")
-        elif form_ref is not None and form_ref not in checked.forms and form_ref not in known_forms:
-            messages.append(f'the form "{form_ref}" is not deployed and not among the files; '
-                            f'add the .form file whose id is "{form_ref}"')
-        if not (attributes.get("assignee") or attributes.get("candidateUsers")
-                or attributes.get("candidateGroups") or task_spec.lane):
-            messages.append("nobody can do this task: set an assignee or candidate groups, or put it in a lane")
+        form_ref, schema, form_messages = resolve_task_form(task_spec, {**known_forms, **checked.forms},
+                                                            checked.form_files, checked.html)
+        messages.extend(form_messages)
+        if schema is not None:
+            checked.task_forms[form_ref] = schema
+        for key in sorted(set(field_keys(schema) if isinstance(schema, dict) else ()) & DIRECTORY_VARIABLES):
+            messages.append(Warn(f'the form field "{key}" names a variable the org directory sets: a completion '
+                                 f"cannot change it (an answer other than its value is refused); rename the field"))
+        messages.extend(people_problems(attributes, task_spec.lane, checked.directory))
         for name in ("assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate", "priority"):
             value = attributes.get(name)
             if value and ("${" in value or "#{" in value) and not is_timer_text(value):
                 messages.extend(_expression_problem(value, f"the {name} expression"))
+    messages.extend(start_form_messages(task_spec))
     if isinstance(task_spec, ExclusiveGateway) or hasattr(task_spec, "cond_task_specs"):
         for condition, _target in getattr(task_spec, "cond_task_specs", []):
             text = condition.args[0] if hasattr(condition, "args") and condition.args else condition
@@ -437,12 +446,7 @@ def _expression_problem(expression, what):
     return []
 
 
-def form_ref_of(attributes):
-    """The form id a user task refers to (camunda:formRef or a camunda-forms formKey)."""
-    if attributes.get("formRef"):
-        return attributes["formRef"]
-    key = attributes.get("formKey")
-    if key and key.startswith("camunda-forms:"):
-        tail = key.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
-        return tail[:-5] if tail.endswith(".form") else tail
-    return key or None
+def form_id_from_file(name):
+    """The id a .form file without one deploys under: its file name without folder and suffix."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return base[:-5] if base.lower().endswith(".form") else base

@@ -2,6 +2,10 @@
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from .camunda_forms import default_expressions
+from .scripting import ScriptError
 
 
 def find_task(workflow, task_id):
@@ -19,11 +23,18 @@ def find_task(workflow, task_id):
 
 
 def form_context(task):
-    """Data a task's form is filled from: task data, plus the element variable of a multi-instance task."""
+    """Data a task's form is filled from: task data, plus the element variable of a multi-instance task, plus
+    the values of generated-form defaults that are expressions (for fields that have no value yet)."""
     data = dict(task.data)
     item_name = multi_instance_item(task)
     if item_name and isinstance(data.get(item_name), dict):
         data.update(data[item_name])
+    for key, expression in default_expressions(task.task_spec).items():
+        if data.get(key) is None:
+            try:
+                data[key] = task.workflow.script_engine.evaluate(task, expression)
+            except (SpiffWorkflowException, ScriptError):
+                continue  # the field starts empty, as when the default cannot be worked out in Camunda
     return data
 
 

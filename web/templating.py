@@ -5,6 +5,7 @@ from flask import request, url_for
 from markupsafe import Markup
 
 from engine import authorization
+from engine.directory import describe_candidates
 from engine.models import utcnow
 
 from .markdown import render_markdown
@@ -40,6 +41,12 @@ def counted(number, singular, plural=None):
     return f"{number} {singular if number == 1 else (plural or singular + 's')}"
 
 
+def offered_to(task):
+    """Who an unassigned task is offered to, in words (group labels and people's names)."""
+    from .extensions import db
+    return describe_candidates(db.session, task.candidate_users, task.candidate_groups)
+
+
 def init_templating(app):
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["counted"] = counted
@@ -50,3 +57,4 @@ def init_templating(app):
     app.jinja_env.globals["is_process_owner"] = authorization.is_process_owner
     app.jinja_env.globals["is_admin"] = authorization.is_admin
     app.jinja_env.globals["is_hr"] = authorization.is_hr
+    app.jinja_env.globals["offered_to"] = offered_to

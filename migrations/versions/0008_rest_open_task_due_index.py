@@ -2,7 +2,7 @@
 which path reads only those)
 
 Revision ID: 0008_rest
-Revises: 0007
+Revises: 0008_duties
 Create Date: 2026-11-30 00:40:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_rest'
-down_revision = '0007'
+down_revision = '0008_duties'
 branch_labels = None
 depends_on = None
 

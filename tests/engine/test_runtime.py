@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from engine.deployment import deploy
 from engine.errors import IncidentRaised, TaskAlreadyCompleted
-from engine.models import HumanTask, ProcessInstance
+from engine.models import HumanTask, InstanceEvent, ProcessInstance
 from engine.runtime import Runtime
 from engine.specs import SPECS
 from web.extensions import db
@@ -21,7 +21,7 @@ def small_process(script):
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
   xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="t">
-  <bpmn:process id="small" name="Small" isExecutable="true">
+  <bpmn:process id="small" name="Small" isExecutable="true" camunda:candidateStarterUsers="${{employee}}">
     <bpmn:laneSet id="ls"><bpmn:lane id="l" name="Employee">
       <bpmn:flowNodeRef>first</bpmn:flowNodeRef><bpmn:flowNodeRef>second</bpmn:flowNodeRef>
     </bpmn:lane></bpmn:laneSet>
@@ -96,11 +96,18 @@ def test_a_failing_script_raises_an_incident_and_changes_nothing(org):
     assert [t.status for t in open_task(instance, "first")] == ["open"]  # the step was rolled back
 
 
-def test_unknown_assignee_is_an_incident_naming_the_task(org):
+def test_unknown_assignee_goes_to_the_process_owners_and_is_recorded(org):
     deploy(db.session, {"small.bpmn": small_process("employee = 'nobody'"), "note.form": FORM})
     db.session.commit()
     runtime = Runtime(db.session)
     instance = runtime.start("small", org["ada"], org["ada"]).instance
     db.session.commit()
-    with pytest.raises(IncidentRaised, match="assigned to “nobody”, who is not in the org directory"):
-        runtime.complete(open_task(instance, "first")[0].id, {"note": "x"}, org["ada"])
+    runtime.complete(open_task(instance, "first")[0].id, {"note": "x"}, org["ada"])
+    db.session.commit()
+    second = open_task(instance, "second")[0]
+    assert second.assignee is None and second.candidate_groups == ["process-owners"]
+    assert db.session.get(ProcessInstance, instance.id).status == "running"
+    flagged = db.session.scalars(sa.select(InstanceEvent).where(InstanceEvent.human_task_id == second.id,
+                                                                InstanceEvent.kind == "assignee_unknown")).one()
+    assert flagged.message == ("\u201cSecond\u201d was assigned to nobody, who is not in the directory; offered to "
+                               "process owners")

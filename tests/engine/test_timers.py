@@ -147,7 +147,8 @@ def test_leadership_is_reminded_every_3_days_three_times_then_milestones_remind(
 
 def small(process_id, body, extra_ns=""):
     return (HEADER.replace("<bpmn:definitions ", f"<bpmn:definitions {XSI}{extra_ns}")
-            + f'<bpmn:process id="{process_id}" isExecutable="true">{body}</bpmn:process></bpmn:definitions>')
+            + f'<bpmn:process id="{process_id}" isExecutable="true" camunda:candidateStarterUsers="${{employee}}">'
+            f'{body}</bpmn:process></bpmn:definitions>')
 
 
 def timer(kind, text):
@@ -166,7 +167,9 @@ def deploy_small(xml, name="t.bpmn"):
 
 
 def test_intermediate_timer_from_an_expression_over_process_data(org, clock):
-    xml = small("waits", '<bpmn:startEvent id="s"/>'
+    xml = small("waits", '<bpmn:startEvent id="s"><bpmn:extensionElements><camunda:formData>'
+                '<camunda:formField id="wait" label="Wait" type="string"/></camunda:formData></bpmn:extensionElements>'
+                '</bpmn:startEvent>'
                 f'<bpmn:intermediateCatchEvent id="pause" name="Pause">{timer("timeDuration", "${wait}")}'
                 '</bpmn:intermediateCatchEvent><bpmn:scriptTask id="after"><bpmn:script>done = True</bpmn:script>'
                 '</bpmn:scriptTask><bpmn:endEvent id="e"/>' + flows(("s", "pause"), ("pause", "after"), ("after", "e")))

@@ -60,7 +60,12 @@ def test_unknown_variables_functions_timers_and_people():
     text = " | ".join(f"{e}: {m}" for e, m in sorted(found))
     assert 'calc: the script calls "send_mail", which is not a function diagrams may use' in text
     assert "wait: the timer 'in a week' is neither an ISO 8601 duration" in text
-    assert "lonely: nobody can do this task" in text
+    assert "lonely: nobody" not in text  # a task that names nobody deploys: the process owners get it
+    warnings = {(w.element_id, w.message) for w in check_files({"p.bpmn": linear_process("p", nobody),
+                                                                 "choice.form": FORM}).warnings}
+    assert ("lonely", "nobody is named for this task: it will be offered to the process owners' group "
+                      '("process-owners") to claim; set an assignee or candidate groups, or put it in a '
+                      "lane") in warnings
     assert "lonely: the dueDate expression '${deadline}' uses deadline" in text
 
 
@@ -85,13 +90,13 @@ def test_a_boundary_event_attached_to_nothing_is_named():
 
 def test_validate_command_prints_file_line_element_message_and_exit_codes(tmp_path):
     bad = tmp_path / "bad.bpmn"
-    bad.write_text(linear_process("p", '<bpmn:userTask id="ask" camunda:formRef="choice"/>'))
+    bad.write_text(linear_process("p", '<bpmn:userTask id="ask" camunda:formRef="nope" camunda:assignee="ada"/>'))
     (tmp_path / "choice.form").write_text(FORM)
     command = [sys.executable, "-m", "web.cli", "validate"]
     result = subprocess.run(command + [str(tmp_path)], capture_output=True, text=True, cwd=os.getcwd())
     assert result.returncode == 1, result.stderr
-    assert result.stdout.strip() == f"{tmp_path.name}/bad.bpmn:2: ask: nobody can do this task: set an assignee " \
-                                    f"or candidate groups, or put it in a lane"
+    assert result.stdout.strip() == f'{tmp_path.name}/bad.bpmn:2: ask: the form "nope" is not deployed and not ' \
+                                    f'among the files; add the .form file whose id is "nope"'
     bad.write_text(linear_process("p", '<bpmn:userTask id="ask" camunda:formRef="choice" camunda:assignee="ada"/>'))
     result = subprocess.run(command + [str(tmp_path)], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("ok")

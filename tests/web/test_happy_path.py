@@ -95,3 +95,20 @@ def test_start_button_opens_the_running_path_instead_of_a_second_one(act):
     response = act.as_("ada").post("/paths/start")
     assert response.headers["Location"] == f"/paths/{first.id}"
     assert len(act.events(first, "started")) == 1
+
+
+def test_people_and_groups_are_named_not_listed_by_username(act):
+    """Pages say "Sam Patel", "the Leadership group", "Ada Lovelace": never "sam, sol", "offered to hr" or "ada (#1)"."""
+    from ..helpers import run_to_leadership
+    instance = act.start_path("ada")
+    run_to_leadership(act, instance)
+    path_page = act.as_("ada").get(f"/paths/{instance.id}").get_data(as_text=True)
+    assert "Sam Patel, Sol Rivera" in path_page and "sam, sol" not in path_page
+    assert "offered to the Leadership group" in path_page
+    inbox = act.as_("leo").get("/").get_data(as_text=True)
+    assert "offered to the Leadership group" in inbox and "group: leadership" not in inbox
+    assert ">Ada Lovelace</option>" in inbox and "(#" not in inbox
+    task = act.task(instance, "leadership_approval")
+    assert "is offered to <strong>the Leadership group</strong>" in act.as_("leo").get(f"/tasks/{task.id}").get_data(
+        as_text=True)
+    assert any("waiting for the Leadership group" in e.message for e in act.events(instance, "task_created"))

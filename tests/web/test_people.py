@@ -30,7 +30,7 @@ def test_a_group_task_must_be_claimed_before_it_is_completed(act):
     db.session.expire_all()
     row = db.session.get(HumanTask, approval.id)
     assert row.assignee.username == "leo" and row.claimed_by.username == "leo"
-    assert "Release to leadership" in act.as_("leo").get(f"/tasks/{approval.id}").get_data(as_text=True)
+    assert "Release to the Leadership group" in act.as_("leo").get(f"/tasks/{approval.id}").get_data(as_text=True)
     response = act.submit("leo", approval, {"leadership_decision": "approve", "leadership_comments": "Go"})
     assert response.status_code == 302
     kinds = [e.kind for e in act.events(instance) if e.human_task_id == approval.id]

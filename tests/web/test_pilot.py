@@ -231,6 +231,9 @@ def test_analytics_and_exports(act):
     act.complete("leo", ada_path, "leadership_approval", leadership_decision="approve", leadership_comments="Go")
     page = act.as_("hana").get("/pilot/analytics").get_data(as_text=True)
     assert "chart.umd.js" in page and 'id="chart-cohorts"' in page
+    # the step picker shows step names, the value is the element
+    assert '<option value="leadership_approval" selected>Leadership approval</option>' in page
+    assert ">leadership_approval<" not in page
     import json
     data = json.loads(page.split('id="analytics-data">')[1].split("</script>")[0])
     [pilot] = [c for c in data["cohorts"] if c["cohort"] == "Pilot 1"]

@@ -9,13 +9,14 @@ from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import Api, Blueprint
 
-from engine import authorization
+from engine import authorization, start_rights
 from engine.cohorts import check_may_start_own
 from engine.deployment import latest_version
 from engine.directory import user_by_username
 from engine.errors import NotFound
 from engine.models import HumanTask, InstanceEvent, ProcessInstance, ProcessVersion, utcnow
 from engine.runtime import Runtime
+from engine.task_view import shown_variables, task_documentation
 
 from ..converters import IdConverter, id_schema
 from ..extensions import csrf, db
@@ -48,9 +49,13 @@ class ProcessDefinitions(MethodView):
 
     @blp.response(200, ProcessDefinitionSchema(many=True))
     def get(self):
-        """Deployed processes: every version of every key, newest first."""
-        return db.session.scalars(sa.select(ProcessVersion).order_by(ProcessVersion.key,
-                                                                     ProcessVersion.version.desc())).all()
+        """Deployed processes: every version of every key, newest first; `startable` marks what the caller may
+        start (the diagram's candidate starters; processes only called by others are not startable)."""
+        offered = start_rights.offered_versions(db.session, current_user)
+        versions = db.session.scalars(sa.select(ProcessVersion).order_by(ProcessVersion.key,
+                                                                         ProcessVersion.version.desc())).all()
+        return [{"id": v.id, "key": v.key, "name": v.name, "version": v.version, "deployed_at": v.deployed_at,
+                 "startable": offered.get(v.key) is v} for v in versions]
 
 
 @blp.route("/tasks")
@@ -83,6 +88,8 @@ class TaskDetail(MethodView):
         runtime = Runtime(db.session)
         row.form = runtime.form_schema(row)
         row.data = runtime.task_data(row) if row.status == "open" else (row.outcome or {})
+        row.documentation = task_documentation(row.instance.process_version, row.element_id)
+        row.variables = shown_variables(row.data) if row.form is None and row.status == "open" else None
         return row
 
 

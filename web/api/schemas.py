@@ -15,6 +15,8 @@ class ProcessDefinitionSchema(Schema):
     name = fields.String()
     version = fields.Integer()
     deployed_at = fields.DateTime()
+    startable = fields.Boolean(metadata={"description": "True on the newest version of a process the caller may "
+                                                        "start for themselves (POST /process-instances)"})
 
 
 def username_of(attribute):
@@ -43,9 +45,20 @@ class TaskSchema(Schema):
     substitute_for = username_of("substitute_for")
 
 
+class VariableSchema(Schema):
+    name = fields.String()
+    label = fields.String(metadata={"description": "The name as people read it"})
+    value = fields.String(metadata={"description": "The value as people read it"})
+
+
 class TaskDetailSchema(TaskSchema):
-    form = fields.Dict(allow_none=True, metadata={"description": "The form-js schema of the task's form"})
+    form = fields.Dict(allow_none=True, metadata={"description": "The form-js schema of the task's form; null "
+                                                                 "for a task without a form (generic task)"})
     data = fields.Dict(metadata={"description": "Current values the form is filled with"})
+    documentation = fields.String(allow_none=True, metadata={"description": "The step's documentation "
+                                                                             "(Markdown) from the diagram"})
+    variables = fields.List(fields.Nested(VariableSchema), allow_none=True, metadata={
+        "description": "For a task without a form: the process variables worth showing, readable"})
 
 
 class CompleteTaskSchema(StrictSchema):

@@ -6,7 +6,7 @@ runtime's rule (the employee, their manager or HR).
 import sqlalchemy as sa
 from flask import current_app, jsonify
 
-from engine import authorization
+from engine import authorization, start_rights
 from engine.cohorts import check_may_start_own
 from engine.directory import user_by_username
 from engine.errors import NotFound
@@ -26,7 +26,7 @@ def definition_json(version):
         "category": "http://bpmn.io/schema/bpmn", "description": None, "versionTag": None,
         "resource": version.main_file, "deploymentId": str(version.deployment_id or ""),
         "diagram": None, "suspended": False, "tenantId": version.deployment.tenant_id if version.deployment else None,
-        "historyTimeToLive": None, "startableInTasklist": True,
+        "historyTimeToLive": None, "startableInTasklist": start_rights.startable_in_tasklist(db.session, version),
     }
 
 

@@ -11,7 +11,7 @@ from engine.cohorts import check_may_start_own, version_for
 from engine.comments import add_comment, comments_of
 from engine.errors import ValidationFailed
 from engine.models import HumanTask, InstanceEvent, Milestone, ProcessInstance, utcnow
-from engine.runtime import Runtime
+from engine.runtime import UNKNOWN_ASSIGNEE, Runtime
 
 from ..extensions import db
 from ..processes import source_text
@@ -116,6 +116,8 @@ def show(instance_id):
                            comments=comments_of(db.session, instance.id), may_retry=_may_handle_incidents(),
                            milestones=milestones_of(instance), skill_gaps=skill_gaps_of(runtime, instance),
                            today=utcnow().date(),
+                           unknown_assignees={event.human_task_id: (event.data or {}).get("assignee")
+                                              for event in events if event.kind == UNKNOWN_ASSIGNEE},
                            may_work=lambda row: authorization.may_work_on(row, current_user))
 
 

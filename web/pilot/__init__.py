@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine import authorization, cohorts
+from engine import authorization, cohorts, start_rights
 from engine.analytics import cohort_progress
 from engine.models import Cohort, CohortMember, HumanTask, ProcessVersion, User
 
@@ -32,8 +32,9 @@ def _choices():
     people = db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.name)).all()
     departments = sorted({p.department for p in people if p.department})
     managers = [p for p in people if any(other.manager_id == p.id for other in people)]
-    versions = db.session.scalars(sa.select(ProcessVersion).order_by(ProcessVersion.key,
-                                                                     ProcessVersion.version.desc())).all()
+    offered = start_rights.offered_versions(db.session, current_user)  # processes HR may start
+    versions = db.session.scalars(sa.select(ProcessVersion).where(ProcessVersion.key.in_(list(offered)))
+                                  .order_by(ProcessVersion.key, ProcessVersion.version.desc())).all()
     return {"people": people, "departments": departments, "managers": managers, "versions": versions}
 
 
@@ -67,6 +68,9 @@ def _parse_cohort_form(errors):
             errors["version"] = "Choose a deployed process version."
     elif not key or not db.session.scalars(sa.select(ProcessVersion).where(ProcessVersion.key == key)).first():
         errors["version"] = "Choose a deployed process version."
+    if not errors.get("version") and key not in start_rights.offered_versions(db.session, current_user):
+        errors["version"] = ("This process cannot start cohort paths: its diagram does not offer it for "
+                             "starting (it is started by the processes that call it).")
     values["process_key"], values["process_version"] = key, version
     return values
 
@@ -137,9 +141,10 @@ def remove_cohort_member(cohort_id, member_id):
     if member.instance_id:
         flash(f"{member.user.name}'s path has started; they stay in the cohort.", "error")
     else:
+        name = member.user.name  # read before the row is gone
         db.session.delete(member)
         db.session.commit()
-        flash(f"{member.user.name} is no longer in the cohort.", "success")
+        flash(f"{name} is no longer in the cohort.", "success")
     return redirect(url_for("pilot.cohort", cohort_id=cohort_id))
 
 

@@ -29,13 +29,23 @@ def analytics_page():
             "rounds": [{"rounds": r, "paths": p} for r, p in analytics.rounds_per_path(db.session, step).items()],
             "overdue": analytics.overdue_tasks(db.session, now),
             "milestones": analytics.milestones_by_month(db.session),
-            "step_ids": db.session.scalars(sa.select(HumanTask.element_id).distinct()
-                                           .order_by(HumanTask.element_id)).all(),
+            "step_choices": _step_choices(),
         }
 
     data, computed_at = FIGURES.get(step, compute, now, current_app.config["ANALYTICS_CACHE_SECONDS"])
-    return render_template("pilot/analytics.html", data=data, step=step, steps=data["step_ids"],
+    return render_template("pilot/analytics.html", data=data, step=step, steps=data["step_choices"],
                            computed_at=computed_at)
+
+
+def _step_choices():
+    """(element id, step name) of every step people have had, by name; a name that several elements share
+    is told apart by its element id."""
+    rows = db.session.execute(sa.select(HumanTask.element_id, sa.func.max(HumanTask.name))
+                              .group_by(HumanTask.element_id)).all()
+    names = [name or element_id for element_id, name in rows]
+    return sorted(((element_id, (name or element_id) + (f" ({element_id})" if names.count(name or element_id) > 1
+                                                         else "")) for element_id, name in rows),
+                  key=lambda choice: choice[1].lower())
 
 
 FIGURES = analytics.CachedFigures()

@@ -81,7 +81,8 @@ def source(key, number, kind, name):
     if not files or name not in files:
         abort(404)
     if kind == "forms":
-        body, filename, mimetype = json.dumps(files[name], indent=2, ensure_ascii=False), f"{name}.form", \
+        body, filename, mimetype = json.dumps(files[name], indent=2, ensure_ascii=False), \
+            f"{name.replace(':', '-')}.form", \
             "application/json"
     else:
         body, filename, mimetype = files[name], os.path.basename(name), "application/xml"

@@ -1,20 +1,24 @@
 """The inbox and task pages: people see their tasks and complete them through forms."""
+from collections import Counter
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engine import authorization
+from engine import authorization, start_rights
 from engine.errors import ValidationFailed
 from engine.forms import decode_html_form
 from engine.comments import comments_of
 from engine.directory import people_options
-from engine.models import HumanTask, ProcessInstance, utcnow
-from engine.runtime import Runtime
+from engine.models import HumanTask, InstanceEvent, ProcessInstance, utcnow
+from engine.runtime import UNKNOWN_ASSIGNEE, Runtime
 from engine.specs import FORMS
+from engine.task_view import shown_variables, task_documentation
 
 from ..extensions import db
-from .answers import describe_answers
+from ..markdown import render_markdown
+from .answers import describe_answers, people_names
 from .form_view import build_form_view
 
 bp = Blueprint("tasks", __name__, template_folder="templates")
@@ -113,23 +117,54 @@ def inbox():
         ProcessInstance.employee_id == current_user.id).order_by(ProcessInstance.started_at.desc()).limit(5)).all()
     running = next((path for path in my_paths if path.status in ("running", "incident")
                     and path.process_version.key == current_app.config["PATHING_PROCESS_KEY"]), None)
+    may_start = running is None and current_app.config["PATHING_PROCESS_KEY"] in start_rights.offered_versions(
+        db.session, current_user)
     return render_template("tasks/inbox.html", tasks=tasks, my_paths=my_paths, running_path=running,
+                           may_start=may_start,
                            filters=filters, steps=sorted({c.name for c in choices}),
                            roles=sorted({c.lane for c in choices if c.lane}),
-                           paths=sorted({(c.instance_id, c.business_key) for c in choices}, key=lambda p: p[1] or ""))
+                           paths=_path_choices(choices))
+
+
+def _path_choices(choices):
+    """(path id, label) for the inbox's path filter: the person's name, and the path number only when one
+    person has several paths there."""
+    keys = sorted({(c.instance_id, c.business_key) for c in choices}, key=lambda p: (p[1] or "", p[0]))
+    names = people_names([key for _id, key in keys if key])
+    counts = Counter(key for _id, key in keys)
+    return [(path_id, names.get(key, key or f"Path {path_id}") + (f" (path {path_id})" if counts[key] > 1 else ""))
+            for path_id, key in keys]
+
+
+def delegate_excluded(row):
+    """Usernames the delegate picker leaves out: the holder, and the person whose path the task decides on."""
+    return [current_user.username] + ([row.decides_on.username] if row.decides_on is not None else [])
 
 
 def _render_task(row, values, errors, extra_rows=None, status=200):
     runtime = Runtime(db.session)
     context = runtime.task_data(row)
-    schema = runtime.form_schema(row) or {"components": []}
+    form = runtime.form_schema(row)
+    schema = form or {"components": []}
     form_nodes = build_form_view(schema, values if values is not None else context, errors, context, extra_rows)
-    may_complete = row.assignee_id == current_user.id
+    may_complete = row.assignee_id == current_user.id and authorization.may_work_on(row, current_user)
+    documentation = task_documentation(row.instance.process_version, row.element_id)
     return render_template("tasks/task.html", task=row, form_nodes=form_nodes, errors=errors,
+                           documentation=render_markdown(documentation) if documentation else None,
+                           variables=shown_variables(context) if form is None else None,
+                           meant_for=_unknown_assignee(row),
                            history=history_of(row.instance, exclude_id=row.id), may_complete=may_complete,
                            may_claim=row.assignee_id is None and authorization.is_candidate(row, current_user),
-                           people=people_options(db.session, exclude=[current_user.username]) if may_complete else [],
+                           people=people_options(db.session, exclude=delegate_excluded(row)) if may_complete else [],
                            comments=comments_of(db.session, row.instance_id, row.id)), status
+
+
+def _unknown_assignee(row):
+    """The username a task was assigned to that the directory did not know (it went to the process owners)."""
+    event = db.session.scalars(sa.select(InstanceEvent).where(InstanceEvent.instance_id == row.instance_id,
+                                                              InstanceEvent.human_task_id == row.id,
+                                                              InstanceEvent.kind == UNKNOWN_ASSIGNEE)).first()
+    return (event.data or {}).get("assignee") if event is not None else None
 
 
 @bp.route("/tasks/<id:task_id>", methods=["GET"])

@@ -1,5 +1,10 @@
 """Submitted answers shown to people: labels from the form, option labels for values."""
+import sqlalchemy as sa
+
 from engine.forms import INPUT_TYPES, field_label, options_for
+from engine.models import User
+
+from ..extensions import db
 
 
 def describe_answers(schema, data, context=None):
@@ -43,5 +48,14 @@ def _text(component, value, context):
     if component["type"] in ("checklist", "radio", "select", "taglist"):
         labels = {option["value"]: option["label"] for option in options_for(component, context)}
         chosen = value if isinstance(value, list) else [value]
+        unknown = [item for item in chosen if item not in labels and isinstance(item, str)]
+        if unknown and component.get("valuesKey"):
+            labels.update(people_names(unknown))  # options filled at run time, e.g. people(): show names
         return ", ".join(str(labels.get(item, item)) for item in chosen)
     return str(value)
+
+
+def people_names(usernames):
+    """{username: display name} of the given usernames that are people in the directory."""
+    rows = db.session.execute(sa.select(User.username, User.name).where(User.username.in_(set(usernames))))
+    return {username: name for username, name in rows}
