@@ -18,9 +18,7 @@ from SpiffWorkflow.bpmn.parser.util import first
 from SpiffWorkflow.bpmn.specs.defaults import (EndEvent, IntermediateThrowEvent, ReceiveTask, SendTask,
                                                ServiceTask)
 from SpiffWorkflow.bpmn.util import BpmnEvent
-from SpiffWorkflow.camunda.parser.event_parsers import (
-    CamundaBoundaryEventParser, CamundaEndEventParser, CamundaIntermediateCatchEventParser,
-    CamundaIntermediateThrowEventParser, CamundaStartEventParser)
+from SpiffWorkflow.camunda.parser.event_parsers import CamundaEndEventParser, CamundaIntermediateThrowEventParser
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, CamundaTaskParser
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition as CamundaMessageEventDefinition
 
@@ -170,10 +168,9 @@ def with_connected_elements(classes):
                                              _spec(ExternalWaitMixin, IntermediateThrowEvent)),
         full_tag("endEvent"): (_parser(MessageParsingMixin, CamundaEndEventParser), _spec(ExternalWaitMixin, EndEvent)),
     })
-    for tag, parser_class in (("startEvent", CamundaStartEventParser),
-                              ("intermediateCatchEvent", CamundaIntermediateCatchEventParser),
-                              ("boundaryEvent", CamundaBoundaryEventParser)):
-        classes[full_tag(tag)] = (_parser(MessageParsingMixin, parser_class), classes[full_tag(tag)][1])
+    for tag in ("startEvent", "intermediateCatchEvent", "boundaryEvent"):
+        parser_class, spec_class = classes[full_tag(tag)]  # (the app's own parser for the tag, when it has one)
+        classes[full_tag(tag)] = (_parser(MessageParsingMixin, parser_class), spec_class)
     return classes
 
 

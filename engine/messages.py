@@ -187,15 +187,15 @@ def _start_by_event(runtime, user, version, kind, name, business_key, variables)
         if employee is None:
             raise NotFound(f"The business key {business_key!r} is not a username: a path is started for an "
                            f"employee, named by their username.")
-    outcome = runtime.start_version(version, employee, user, variables, started_by_event=True)
+    outcome = runtime.start_version(version, employee, user, None, started_by_event=True)
     instance = outcome.instance
     workflow = runtime.restore(instance)
     start = next((task for task in workflow.get_tasks(state=TaskState.WAITING)
                   if isinstance(task.task_spec, StartEvent)
                   and _matching_definition(task.task_spec, kind, name) is not None), None)
     definition = _matching_definition(start.task_spec, kind, name)
-    payload = {REST_VARIABLES: {}} if kind == "message" else {}
-    event = BpmnEvent(definition, payload=payload)
+    payload = {REST_VARIABLES: dict(variables or {})} if kind == "message" else dict(variables or {})
+    event = BpmnEvent(definition, payload=payload)  # the message's variables arrive with it, as in Camunda
 
     def step():
         start.task_spec.catch(start, event)

@@ -11,10 +11,14 @@ from web.extensions import db
 from .bpmn import HEADER
 
 
-def diagram(process_id, body, definitions=""):
-    """A BPMN file with `definitions` (messages, errors, signals) and one process holding `body`."""
+STARTERS = 'camunda:candidateStarterUsers="${employee}" camunda:candidateStarterGroups="workers"'
+
+
+def diagram(process_id, body, definitions="", starters=STARTERS):
+    """A BPMN file with `definitions` (messages, errors, signals) and one process holding `body`, which the
+    employee and connected systems (the `workers` group) may start."""
     return (f'{HEADER}{definitions}<bpmn:process id="{process_id}" name="{process_id.title()}" '
-            f'isExecutable="true">{body}</bpmn:process></bpmn:definitions>')
+            f'isExecutable="true" {starters}>{body}</bpmn:process></bpmn:definitions>')
 
 
 def flows(*pairs):
