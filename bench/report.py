@@ -41,6 +41,10 @@ def print_table(results):
         added = figure["sandboxed"] - figure["in_process"]
         rows.append((f"script task ({name}): added by the sandbox p50", f"{added:.2f} ms",
                      f"{figure['sandboxed'] / figure['in_process']:.1f}x", "<= 2 ms (warm pool)", added <= 2))
+    workers = results.get("workers")
+    if workers:
+        rows.append((f"inbox p95 with {workers['waiting']} long-polling workers", f"{workers['busy_p95']:.1f} ms",
+                     f"{workers['busy_p95'] / workers['alone_p95']:.2f}x", "<= 50 ms", workers["busy_p95"] <= 50))
     deploy = results.get("deploy")
     if deploy:
         rows.append(("deploy shipped process (incl. migrate, seed)", f"{deploy['shipped_s']:.2f} s", "", "", None))

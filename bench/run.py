@@ -2,7 +2,8 @@
 
     make bench                       # everything, default sizes
     BENCH_PATHS=20000 make bench     # smaller history for a quick look
-    BENCH_ONLY=engine,http make bench  # some sections only (deploy, engine, state, http, pages, rest, timers, sandbox)
+    BENCH_ONLY=engine,http make bench  # some sections only (deploy, engine, state, http, pages, rest, timers,
+                                       # sandbox, workers)
 
 Each section prints as it finishes; the table at the end compares with the targets.
 Nothing here is a test: timings depend on the machine.
@@ -32,6 +33,7 @@ TASKS_PER_PATH = 10
 HTTP_CLIENTS = int(os.environ.get("BENCH_CLIENTS", 8))
 HTTP_COMPLETIONS = int(os.environ.get("BENCH_COMPLETIONS", 1500))
 TIMERS = int(os.environ.get("BENCH_TIMERS", 10_000))
+WORKER_PATHS = int(os.environ.get("BENCH_WORKER_PATHS", 5_000))  # history under the `workers` section alone
 ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PORT = int(os.environ.get("BENCH_PORT", 5077))
 OBJECTIVES = dict(meeting_date="2026-11-20", career_goals="Grow into technical leadership.",
@@ -325,7 +327,7 @@ def bench_state_growth(app, per_round=9):
             f"round {number}: {figure['approve_ms']:.1f} ms (median of {per_round}, timed interleaved)")
 
 
-SECTIONS = ("deploy", "engine", "state", "http", "pages", "rest", "timers", "sandbox")
+SECTIONS = ("deploy", "engine", "state", "http", "pages", "rest", "timers", "sandbox", "workers")
 
 
 def main():
@@ -358,6 +360,12 @@ def main():
         if "sandbox" in wanted:
             from bench.sandbox import bench_sandbox
             bench_sandbox(results, say=say)
+        if "workers" in wanted:
+            from bench.workers import bench_workers
+            if "pages" not in wanted:  # the inbox is measured over a history; a small one keeps this short
+                from bench.scale import fill_history
+                fill_history(app, WORKER_PATHS, TASKS_PER_PATH)
+            bench_workers(app, url, results, gunicorn, Browser, PORT)
         print_table(results)
 
 

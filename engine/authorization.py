@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from .errors import ClaimRequired, Forbidden, NotFound
 from .models import HumanTask, ProcessInstance, User
-from .roles import ADMIN_GROUP, HR_GROUP, PROCESS_OWNER_GROUP  # noqa: F401  (named here by callers too)
+from .roles import ADMIN_GROUP, HR_GROUP, PROCESS_OWNER_GROUP, WORKER_GROUP  # noqa: F401  (named here by callers too)
 from .separation import check_not_own_decision, is_own_decision
 
 
@@ -23,6 +23,17 @@ def is_hr(user):
 def is_process_owner(user):
     """Process owners deploy diagrams and forms."""
     return PROCESS_OWNER_GROUP in user.group_names
+
+
+def is_worker(user):
+    """Members of `workers` are other systems' accounts: they fetch and complete external tasks and send messages
+    and signals to any path, and see nothing else."""
+    return WORKER_GROUP in user.group_names
+
+
+def may_handle_incidents(user):
+    """HR and process owners see incidents and retry them."""
+    return is_hr(user) or is_process_owner(user)
 
 
 def is_admin(user):
@@ -80,8 +91,10 @@ def check_may_complete(row, user):
 
 
 def check_may_start(employee, started_by):
-    """An employee starts their own path; their manager or HR may start it for them."""
-    if started_by.id == employee.id or employee.manager_id == started_by.id or is_hr(started_by):
+    """An employee starts their own path; their manager, HR or a connected system (a worker account, e.g. the
+    HRIS) may start it for them."""
+    if (started_by.id == employee.id or employee.manager_id == started_by.id or is_hr(started_by)
+            or is_worker(started_by)):
         return
     raise Forbidden(f"You cannot start a path for {employee.name}: only they, their manager or HR can.")
 

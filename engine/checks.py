@@ -5,7 +5,6 @@ per element id, in words a process owner understands.
 """
 import ast
 
-from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
@@ -13,7 +12,8 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
-from .expressions import ExpressionSyntaxError, is_juel, is_timer_text, to_python
+from .external_specs import implementation_problems
+from .expressions import ExpressionSyntaxError, condition_text, is_juel, is_timer_text, to_python
 from .forms import OPTION_TYPES, field_keys
 from .javascript import is_javascript, javascript_assigned_names, javascript_syntax_error, unmark
 from .script_functions import FUNCTION_NAMES
@@ -22,13 +22,6 @@ from .time_values import date_attribute_problem, literal_timer_problem, timer_ki
 
 START_VARIABLES = {"employee", "employee_name", "department", "job_title", "manager", "manager_name"}
 ALWAYS_KNOWN = available_builtins() | set(FUNCTION_NAMES) | {"is_empty", "True", "False", "None"}
-
-
-def condition_text(condition):
-    """The expression text of a Spiff condition object (or a plain string)."""
-    if hasattr(condition, "args") and condition.args:
-        return condition.args[0]
-    return condition if isinstance(condition, str) else None
 
 
 def expression_names(text):
@@ -112,8 +105,7 @@ def task_problems(task_spec, known, forms_by_key):
         for name in unknown_functions(task_spec.script):
             messages.append(f'the script calls "{name}", which is not a function diagrams may use '
                             f'(available: {", ".join(FUNCTION_NAMES)})')
-    if isinstance(task_spec, ServiceTask) or type(task_spec).__name__ in ("SendTask", "ServiceTask"):
-        messages.append("service and send tasks do not run here: use a script task, or a user task for a person")
+    messages.extend(implementation_problems(task_spec))
     messages.extend(_mapping_problems(getattr(task_spec, "extensions", {}).get("mappings") or {}))
     if getattr(task_spec, "cond_task_specs", None) is not None:
         messages.extend(_gateway_problems(task_spec, known, forms_by_key))

@@ -76,3 +76,10 @@ def empty(value):
         return len(value) == 0
     except TypeError:
         return False
+
+
+def condition_text(condition):
+    """The expression text of a Spiff condition object (or a plain string)."""
+    if hasattr(condition, "args") and condition.args:
+        return condition.args[0]
+    return condition if isinstance(condition, str) else None

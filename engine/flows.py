@@ -19,7 +19,7 @@ from SpiffWorkflow.bpmn.specs.defaults import ExclusiveGateway, InclusiveGateway
 from SpiffWorkflow.specs.base import TaskSpec
 from SpiffWorkflow.util.task import TaskState
 
-from .checks import condition_text
+from .expressions import condition_text
 
 
 def no_match_message(element, conditions, kind="gateway"):

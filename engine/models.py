@@ -468,3 +468,5 @@ class StartFailure(Base):
     process_version: Mapped[ProcessVersion] = relationship()
     employee: Mapped[User | None] = relationship(foreign_keys=[employee_id])
     started_by: Mapped[User | None] = relationship(foreign_keys=[started_by_id])
+# Tables of external tasks, message subscriptions and webhooks live in their own module (same metadata).
+from . import integration_models  # noqa: E402,F401

@@ -282,3 +282,8 @@ class AppParser(CamundaParser):
                                        for name in ("decisionRefBinding", "decisionRefVersion")}, "decisionRef")
         return DecisionCall(self.decisions[decision_ref], camunda_attribute(node, "resultVariable"),
                             camunda_attribute(node, "mapDecisionResult"), binding=binding, version=version)
+
+
+# Elements that talk to other systems (external tasks, correlated messages) live in their own module, which
+# adds its parser classes to AppParser when imported.
+from . import external_specs  # noqa: E402,F401  (it builds on the classes above)

@@ -3,3 +3,4 @@ processes and people. Kept apart so any engine module can name them without impo
 HR_GROUP = "hr"
 PROCESS_OWNER_GROUP = "process-owners"
 ADMIN_GROUP = "admins"
+WORKER_GROUP = "workers"  # accounts of other systems: external task workers, message and signal senders

@@ -21,7 +21,9 @@ from .deployment import latest_version
 from .directory import DIRECTORY_VARIABLES, describe_candidates, path_variables, person_and_absence
 from .errors import (ConcurrentChange, Conflict, Forbidden, IncidentRaised, NotFound, TaskAlreadyCompleted,
                      ValidationFailed)
+from .external_tasks import release_failed_tasks
 from .forms import validate_submission
+from .messages import check_starts_plainly
 from .models import HumanTask, InstanceEvent, ProcessInstance, utcnow
 from .pruning import pruned_elements
 from .script_functions import build_functions
@@ -32,6 +34,8 @@ from .timers import fire_due, next_timer_at, waiting_timers
 from .camunda_forms import task_form_ref
 from .parser import initiator_variables
 from .people import FALLBACK_GROUP
+from .waits import sync_waits
+from .webhooks import announce_to_webhooks
 from .workflow_tasks import find_task, form_context, multi_instance_item
 
 ENGINE_ERRORS = (SpiffWorkflowException, ScriptError, AssignmentError)
@@ -65,11 +69,14 @@ class Runtime:
             raise NotFound(f'No process "{process_key}" is deployed.')
         return self.start_version(version, employee, started_by, variables)
 
-    def start_version(self, version, employee, started_by, variables=None):
-        """Start a given process version for `employee` (the business key)."""
+    def start_version(self, version, employee, started_by, variables=None, started_by_event=False):
+        """Start a given process version for `employee` (the business key). A process whose start events all
+        wait for a message or signal is started by that (engine/messages.py, `started_by_event`), not here."""
         authorization.check_may_start(employee, started_by)
         start_rights.check_may_start_process(self.session, version, started_by, employee)
         variable_rights.check_start_variables(version, variables, started_by)
+        if not started_by_event:
+            check_starts_plainly(version)
         workflow = new_workflow(version, self._script_engine())
         data = dict(variables or {})
         data.update(dict.fromkeys(initiator_variables(workflow.spec), started_by.username))  # camunda:initiator
@@ -249,6 +256,7 @@ class Runtime:
         self._run(instance, workflow, lambda: fire_due(workflow),
                   element_id=(instance.incident or {}).get("element_id"))
         instance.status, instance.incident = "running", None
+        release_failed_tasks(self.session, instance)
         self._event(instance, actor, "incident_resolved",
                     message=f"{actor.name if actor else 'The system'} retried the path; it runs again")
         opened = self._sync(instance, workflow, actor)
@@ -267,6 +275,14 @@ class Runtime:
         """Append a history entry to a path (the history is never edited); it is written with the rest of the
         action when the path is stored."""
         self._event(instance, actor, kind, element_id=element_id, message=message, data=data)
+
+    def advance(self, instance, workflow, step, actor, element_id=None):
+        """Run `step`, a change from outside (an external task done, a message or signal caught), and the engine
+        after it; bring the inbox rows in step and store. Returns the Outcome."""
+        self._run(instance, workflow, step, element_id=element_id)
+        opened = self._sync(instance, workflow, actor)
+        self._store(instance, workflow)
+        return Outcome(instance, opened=opened)
 
     def save(self, instance, workflow=None):
         """Write a path changed from outside its diagram (variables set, path cancelled) without running it:
@@ -431,6 +447,7 @@ class Runtime:
                kind="task", instance_id=instance.id, human_task=row, now=self.clock())
 
     def _store(self, instance, workflow):
+        sync_waits(self, instance, workflow)  # (takes the messages thrown out of the workflow before it is saved)
         instance.state = dump_state(workflow)
         instance.next_timer_at = next_timer_at(workflow) if not workflow.completed else None
         if workflow.completed and instance.status != "completed":
@@ -451,6 +468,7 @@ class Runtime:
         if self._history:
             self.session.execute(InstanceEvent.__table__.insert(), [
                 dict(entry, human_task_id=row.id if row is not None else None) for row, entry in self._history])
+            announce_to_webhooks(self.session, self._history)
             self._history.clear()
         while self._unannounced:
             row = self._unannounced.pop(0)

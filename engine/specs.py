@@ -17,10 +17,12 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask as 
 from SpiffWorkflow.bpmn.serializer.helpers.spec import TaskSpecConverter
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
+from SpiffWorkflow.bpmn.specs.defaults import NoneTask
 
 from .bindings import with_called_versions
 from .flows import ImplicitSplit
 from .timer_events import APP_TIMERS
+from .external_specs import APP_SERVICE_TASK, CamundaMessageEventDefinition, CorrelatedMessageEventDefinition
 from .parser import AppParser
 from .pruning import PRUNED_ELEMENTS, prune, pruned_elements
 
@@ -70,6 +72,8 @@ def _serializer_config():
             base = next((cls for cls in spec_class.__mro__[1:] if cls in config), None)
             if base is not None:
                 config[spec_class] = config[base]
+    config[CorrelatedMessageEventDefinition] = config[CamundaMessageEventDefinition]
+    config.setdefault(APP_SERVICE_TASK, config[NoneTask])  # Camunda's config has no service task: same shape
     return config
 
 

@@ -1,4 +1,4 @@
-"""The timer worker: fires due timers path by path, and sends pending emails.
+"""The timer worker: fires due timers path by path, sends pending emails and webhook deliveries.
 
 Each due path is claimed with `SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL,
 so several workers share the load and never fire the same timer twice; on SQLite
@@ -14,6 +14,7 @@ from .errors import ConcurrentChange, IncidentRaised
 from .models import ProcessInstance, utcnow
 from .notifications import deliver_emails
 from .runtime import Runtime, for_change
+from .webhooks import deliver_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +55,12 @@ def fire_due_timers(session, clock=utcnow, limit=500):
 
 
 def tick(session, mail_settings, clock=utcnow):
-    """One round of work: due timers, then pending emails. Returns (paths fired, emails sent)."""
+    """One round of work: due timers, pending emails, then due webhook deliveries. Returns (paths fired,
+    emails sent)."""
     fired = fire_due_timers(session, clock)
     sent = deliver_emails(session, mail_settings, now=clock())
     session.commit()
+    deliver_webhooks(session, now=clock())
     return len(fired), sent
 
 

@@ -58,9 +58,10 @@ def reference_problems(text):
                                       f"task", line=node.sourceline,
                                 element_id=owner.get("id") if owner is not None else None))
     for node in root.iter(f"{_BPMN}businessRuleTask"):
-        if node.get(f"{{{CAMUNDA_NS}}}decisionRef") is None:
+        if node.get(f"{{{CAMUNDA_NS}}}decisionRef") is None and node.get(f"{{{CAMUNDA_NS}}}type") != "external":
             problems.append(_found("a business rule task needs the id of the DMN decision it evaluates "
-                                          "(camunda:decisionRef)", line=node.sourceline, element_id=node.get("id")))
+                                   "(camunda:decisionRef), or camunda:type=\"external\" for a worker",
+                                   line=node.sourceline, element_id=node.get("id")))
     for node in root.xpath("//*[@messageRef or @signalRef or @errorRef or @escalationRef]"):
         for attribute in _EVENT_REFERENCES:
             if node.get(attribute):

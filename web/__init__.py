@@ -22,7 +22,8 @@ def create_app(config=None):
     from . import converters
     converters.init_app(app)
 
-    from . import account, admin, auth, errors, health, paths, pilot, processes, retries, security, tasks, vendor
+    from . import (account, admin, auth, errors, health, paths, pilot, processes, retries, security, tasks, vendor,
+                   webhooks)
     from . import engine_rest
     from .api import init_api
 
@@ -33,12 +34,14 @@ def create_app(config=None):
     app.register_blueprint(tasks.bp)
     app.register_blueprint(paths.bp)
     app.register_blueprint(processes.bp)
+    app.register_blueprint(webhooks.bp)
     app.register_blueprint(engine_rest.bp)
     app.register_blueprint(vendor.bp)
     app.register_blueprint(health.bp)
     api = init_api(app)
     from .engine_rest.openapi import document
-    document(api)  # /engine-rest in the same OpenAPI document
+    from .engine_rest.openapi_connect import connect_paths
+    document(api, extra_paths=connect_paths())  # /engine-rest in the same OpenAPI document
     errors.init_app(app)
     security.init_app(app)
     retries.init_app(app)

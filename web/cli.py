@@ -1,4 +1,4 @@
-"""The `pathing` command: serve, deploy, validate, demo."""
+"""The `pathing` command: serve, deploy, validate, demo, webhooks."""
 import os
 import sys
 
@@ -297,6 +297,10 @@ def demo():
     for line in demo_logins():
         click.echo(line)
 
+
+from .cli_webhooks import webhooks_group  # noqa: E402  (a command group of its own module)
+
+main.add_command(webhooks_group)
 
 if __name__ == "__main__":
     main()

@@ -14,6 +14,7 @@ GROUPS = [
     ("hr", "HR"),
     ("process-owners", "Process owners"),
     ("admins", "Administrators"),
+    ("workers", "Connected systems (external task workers)"),
 ]
 
 # username, name, department, job title, manager, groups

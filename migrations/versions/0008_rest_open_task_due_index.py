@@ -2,7 +2,7 @@
 which path reads only those)
 
 Revision ID: 0008_rest
-Revises: 0008_holes
+Revises: 0008_diagrams
 Create Date: 2026-11-30 00:40:00
 
 """

@@ -29,6 +29,7 @@ def pages_of(role, path_id, task_ids, version, person_id):
                    ("analytics", "/pilot/analytics"), ("recognition", "/pilot/recognition"),
                    ("processes", "/processes"), ("version", f"/processes/{version.key}/{version.version}"),
                    ("deploy", "/processes/deploy"), ("tokens", "/processes/tokens"),
+                   ("webhooks", "/processes/webhooks/"),
                    ("migrate", f"/processes/{version.key}/{version.version}/migrate"),
                    ("modeler", f"/processes/{version.key}/{version.version}/modeler"),
                    ("form-editor", "/processes/forms/career-objectives/edit"), ("new-cohort", "/pilot/cohorts/new"),

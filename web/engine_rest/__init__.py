@@ -9,3 +9,4 @@ cookie). `common` holds the blueprint, authentication and the error mapping;
 from .common import bp  # noqa: F401  (the blueprint the app registers)
 from . import (deployment, engine_info, history, incident, migration, process_definition,  # noqa: F401,E402
                process_instance, task)  # (each registers its routes on the blueprint)
+from . import external_task, message, signal  # noqa: F401,E402

@@ -40,6 +40,8 @@ CAMUNDA_TYPES = {
     "deployment_rejected": "ParseException", "concurrent_change": "OptimisticLockingException",
     "task_already_completed": "NullValueException", "claim_required": "ProcessEngineException",
     "task_already_claimed": "TaskAlreadyClaimedException", "migration_not_possible": "MigratingProcessInstanceValidationException",
+    "BadUserRequestException": "BadUserRequestException",
+    "MismatchingMessageCorrelationException": "MismatchingMessageCorrelationException",
 }
 
 
@@ -149,7 +151,7 @@ def paging():
             values.append(default)
             continue
         try:
-            values.append(max(int(raw), 0))
+            values.append(min(max(int(raw), 0), 2 ** 31 - 1))  # beyond any row count, within SQL integers
         except ValueError:
             raise InvalidRequest(f"{name} must be a whole number, not {raw!r}.", {name: "not a number"}) from None
     return values[0], min(values[1], MAX_RESULTS)
