@@ -13,6 +13,7 @@ from engine.errors import ValidationFailed
 from engine.models import HumanTask, InstanceEvent, Milestone, ProcessInstance, utcnow
 from engine.runtime import UNKNOWN_ASSIGNEE, Runtime
 
+from ..comment_posts import POSTED, posted_json, refused_json, wants_json
 from ..extensions import db
 from ..processes import source_text
 from ..tasks import history_of, next_steps_message
@@ -168,10 +169,14 @@ def comment(instance_id):
         add_comment(db.session, instance, current_user, request.form.get("body", ""), task_id=task_id)
     except ValidationFailed as exc:
         db.session.rollback()
+        if wants_json():
+            return refused_json(exc)
         flash(exc.message, "error")
         return redirect(back + "#comments")
     db.session.commit()
-    flash("Your comment is posted; everyone who can see this path can read it.", "success")
+    if wants_json():
+        return posted_json(instance.id)
+    flash(POSTED, "success")
     return redirect(back + "#comments")
 
 
