@@ -126,3 +126,28 @@ def test_a_path_running_in_another_cohort_is_shown_not_taken(act):
     page = act.as_("hana").get(f"/pilot/cohorts/{second.id}").get_data(as_text=True)
     ada_row = next(row for row in page.split("<tr>") if "Ada Lovelace" in row)
     assert "not started here;" in ada_row and "running" in ada_row
+
+
+def test_the_person_form_keeps_every_value_and_says_to_retype_the_password(act):
+    response = act.as_("hana").post("/admin/users/new", data=MultiDict([
+        ("username", "ada"), ("name", "Zoe Chen"), ("email", "zoe@example.com"), ("department", "Engineering"),
+        ("job_title", "Engineer"), ("manager", "mia"), ("groups", "hr"), ("password", "a-long-password")]))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for dom_id, value in (("name", "Zoe Chen"), ("email", "zoe@example.com"), ("department", "Engineering"),
+                          ("job_title", "Engineer")):
+        assert _field_value(page, dom_id) == value
+    assert re.search(r'<option selected value="mia">|<option value="mia" selected>', page)
+    assert re.search(r'<input checked[^>]*value="hr"|<input[^>]*value="hr"[^>]*checked', page)
+    assert "the password you typed is not shown again" in page
+
+
+def test_the_token_form_and_the_absence_form_keep_what_was_typed(act):
+    token = act.as_("hana").post("/processes/tokens", data={"name": "x" * 201})
+    assert token.status_code == 400 and 'value="' + "x" * 201 + '"' in token.get_data(as_text=True)
+    absence = act.as_("ada").post("/settings/absences", data={
+        "starts_on": "2027-01-10", "ends_on": "2027-01-05", "substitute": "ben", "note": "Skiing"})
+    page = absence.get_data(as_text=True)
+    assert absence.status_code == 422 and "The last day cannot be before the first day." in page
+    assert 'value="2027-01-10"' in page and 'value="2027-01-05"' in page and 'value="Skiing"' in page
+    assert re.search(r'<option value="ben" selected>', page)
