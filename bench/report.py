@@ -21,6 +21,10 @@ def print_table(results):
     for name, figure in (results.get("pages") or {}).items():
         rows.append((f"{name} p95 ({results['history']['paths']} paths, {results['history']['tasks']} tasks)",
                      f"{figure['p95']:.1f} ms", "", "<= 50 ms", figure["p95"] <= 50))
+    for name, figure in (results.get("engine_rest") or {}).items():
+        floor = name.startswith("version")
+        rows.append((f"/engine-rest {name} p95", f"{figure['p95']:.1f} ms", "", "" if floor else "<= 50 ms",
+                     None if floor else figure["p95"] <= 50))
     state = results.get("state") or {}
     if 10 in state and 1 in state:
         rows.append(("state growth per revise round (round 10)", f"{state[10]['per_round'] / 1024:.1f} KB", "",

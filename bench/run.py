@@ -2,7 +2,7 @@
 
     make bench                       # everything, default sizes
     BENCH_PATHS=20000 make bench     # smaller history for a quick look
-    BENCH_ONLY=engine,http make bench  # some sections only (deploy, engine, state, http, pages, timers, sandbox)
+    BENCH_ONLY=engine,http make bench  # some sections only (deploy, engine, state, http, pages, rest, timers, sandbox)
 
 Each section prints as it finishes; the table at the end compares with the targets.
 Nothing here is a test: timings depend on the machine.
@@ -325,7 +325,7 @@ def bench_state_growth(app, per_round=9):
             f"round {number}: {figure['approve_ms']:.1f} ms (median of {per_round}, timed interleaved)")
 
 
-SECTIONS = ("deploy", "engine", "state", "http", "pages", "timers", "sandbox")
+SECTIONS = ("deploy", "engine", "state", "http", "pages", "rest", "timers", "sandbox")
 
 
 def main():
@@ -350,6 +350,9 @@ def main():
         from bench.scale import bench_pages, bench_timers
         if "pages" in wanted:
             bench_pages(app, url, results, gunicorn, Browser, PATHS, TASKS_PER_PATH)
+        if "rest" in wanted:
+            from bench.engine_rest import bench_engine_rest
+            bench_engine_rest(app, url, results, gunicorn, PORT, PATHS, TASKS_PER_PATH)
         if "timers" in wanted:
             bench_timers(app, url, results, pathing, TIMERS)
         if "sandbox" in wanted:

@@ -15,8 +15,10 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
 from .expressions import ExpressionSyntaxError, is_juel, is_timer_text, to_python
 from .forms import OPTION_TYPES, field_keys
+from .javascript import is_javascript, javascript_assigned_names, javascript_syntax_error, unmark
 from .script_functions import FUNCTION_NAMES
 from .scripting import available_builtins
+from .time_values import date_attribute_problem, literal_timer_problem, timer_kind, unreadable_timer_message
 
 START_VARIABLES = {"employee", "employee_name", "department", "job_title", "manager", "manager_name"}
 ALWAYS_KNOWN = available_builtins() | set(FUNCTION_NAMES) | {"is_empty", "True", "False", "None"}
@@ -49,7 +51,9 @@ def _free_names(tree):
 
 
 def script_assigned_names(script):
-    """Variables a script sets."""
+    """Variables a script sets (a JavaScript one through execution.setVariable)."""
+    if is_javascript(script):
+        return javascript_assigned_names(script)
     try:
         tree = ast.parse(script or "")
     except SyntaxError:
@@ -63,6 +67,8 @@ def script_assigned_names(script):
 
 def unknown_functions(script):
     """Functions a script calls that it neither defines nor may use."""
+    if is_javascript(script):
+        return []
     try:
         tree = ast.parse(script or "")
     except SyntaxError:
@@ -80,6 +86,7 @@ def known_variables(specs, forms):
         for task_spec in spec.task_specs.values():
             if isinstance(task_spec, ScriptTask):
                 names |= script_assigned_names(task_spec.script)
+                names |= {task_spec.extensions.get("resultVariable")} - {None}
             if isinstance(task_spec, MultiInstanceTask):
                 for ref in (task_spec.data_output, task_spec.output_item, task_spec.data_input,
                             task_spec.input_item):
@@ -108,13 +115,16 @@ def task_problems(task_spec, known, forms_by_key):
     if isinstance(task_spec, ServiceTask) or type(task_spec).__name__ in ("SendTask", "ServiceTask"):
         messages.append("service and send tasks do not run here: use a script task, or a user task for a person")
     messages.extend(_mapping_problems(getattr(task_spec, "extensions", {}).get("mappings") or {}))
-    if isinstance(task_spec, ExclusiveGateway):
+    if getattr(task_spec, "cond_task_specs", None) is not None:
         messages.extend(_gateway_problems(task_spec, known, forms_by_key))
     if isinstance(task_spec, CatchingEvent):
         definition = getattr(task_spec, "event_definition", None)
         if isinstance(definition, TimerEventDefinition):
-            messages.extend(_timer_problems(definition.expression))
+            messages.extend(_timer_problems(definition, known))
     if isinstance(task_spec, UserTask):
+        for name in ("dueDate", "followUpDate"):
+            messages.extend(filter(None, [date_attribute_problem(name, task_spec.extensions.get("camunda", {})
+                                                                 .get(name))]))
         for name in ("assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate"):
             value = task_spec.extensions.get("camunda", {}).get(name)
             if value and is_juel(value):
@@ -132,7 +142,8 @@ def _mapping_problems(mappings):
             messages.append(f'the {where} parameter "{name}" uses {content}, which is not supported here: '
                             f"use an expression such as ${{...}}, a text, a list or a map")
         elif kind == "expression" and not _parses(content):
-            messages.append(f'the {where} parameter "{name}" has an expression that cannot be read: {content!r}')
+            messages.append(_javascript_parameter_problem(name, where, content) if is_javascript(content) else
+                            f'the {where} parameter "{name}" has an expression that cannot be read: {content!r}')
         elif kind in ("list", "map"):
             for item in content:
                 check(name, item[1] if kind == "map" else item, where)
@@ -146,6 +157,10 @@ def _mapping_problems(mappings):
     return messages
 
 
+def _javascript_parameter_problem(name, where, content):
+    return f'the {where} parameter "{name}" is JavaScript that cannot be read: {javascript_syntax_error(unmark(content))}'
+
+
 def _unknown_names(text, known, what):
     unknown = sorted(expression_names(text) - known - ALWAYS_KNOWN)
     if unknown:
@@ -155,21 +170,34 @@ def _unknown_names(text, known, what):
 
 
 def _gateway_problems(task_spec, known, forms_by_key):
+    """Conditions of a gateway (or of the flows leaving a task) that use unknown variables or may all be false:
+    warnings, since a start variable or a worker may provide the value and a default flow is optional in BPMN."""
     messages = []
     conditions = [condition_text(c) for c, _target in getattr(task_spec, "cond_task_specs", [])]
+    unconditional = len(conditions) - len([c for c in conditions if c])
     conditions = [c for c in conditions if c]
     for text in conditions:
-        messages.extend(_unknown_names(text, known, "the condition"))
+        messages.extend(_warn(message) for message in _unknown_names(text, known, "the condition"))
     has_default = getattr(task_spec, "default_task_spec", None) is not None
+    if not isinstance(task_spec, ExclusiveGateway):
+        has_default = has_default or unconditional > 0  # an unconditional flow is always taken
     if not all(_parses(text) for text in conditions):
         return messages  # the unreadable condition is reported on its own
     if conditions and not has_default and not _exhaustive(conditions, forms_by_key):
-        messages.append("the conditions on this gateway may all be false, which would stop the path: "
-                        "mark one outgoing flow as the default flow")
+        messages.append(_warn("the conditions on the outgoing flows may all be false; the path would then stop "
+                              "with an incident: mark one outgoing flow as the default flow, or make the conditions "
+                              "cover every case"))
     return messages
 
 
+def _warn(text):
+    from .validation import Warn  # validation imports this module
+    return Warn(text)
+
+
 def _parses(text):
+    if is_javascript(text):
+        return javascript_syntax_error(unmark(text)) is None
     try:
         ast.parse(to_python(text), mode="eval")
     except (SyntaxError, ExpressionSyntaxError):
@@ -178,7 +206,10 @@ def _parses(text):
 
 
 def _exhaustive(conditions, forms_by_key):
-    """True when the conditions provably cover every case (x / not x, or every option of a required field)."""
+    """True when the conditions provably cover every case (x / not x, or every option of a required field).
+    JavaScript conditions are not judged (as in Camunda): no flow matching at run time is an incident."""
+    if any(is_javascript(text) for text in conditions):
+        return True
     python = []
     for text in conditions:
         try:
@@ -189,6 +220,8 @@ def _exhaustive(conditions, forms_by_key):
     for node in python:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not) and ast.dump(node.operand) in plain:
             return True
+    if _complementary(python):
+        return True
     compared = {}
     for node in python:
         if (isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq)
@@ -202,17 +235,45 @@ def _exhaustive(conditions, forms_by_key):
     return False
 
 
-def _timer_problems(expression):
-    if not expression:
+_COMPLEMENTS = {ast.Gt: ast.LtE, ast.LtE: ast.Gt, ast.Lt: ast.GtE, ast.GtE: ast.Lt, ast.Eq: ast.NotEq,
+                ast.NotEq: ast.Eq, ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is}
+_FLIPPED = {ast.Gt: ast.Lt, ast.Lt: ast.Gt, ast.GtE: ast.LtE, ast.LtE: ast.GtE}
+
+
+def _complementary(nodes):
+    """True when two conditions are each other's negation: `a > 5` / `a <= 5`, `a == 'x'` / `a != 'x'`, also
+    written the other way round (`5 < a`)."""
+    seen = set()
+    for node in nodes:
+        if not (isinstance(node, ast.Compare) and len(node.ops) == 1):
+            continue
+        left, op, right = node.left, type(node.ops[0]), node.comparators[0]
+        if isinstance(left, ast.Constant) and not isinstance(right, ast.Constant) and op in _FLIPPED:
+            left, op, right = right, _FLIPPED[op], left
+        key = (ast.dump(left), ast.dump(right))
+        if (key, _COMPLEMENTS.get(op)) in seen:
+            return True
+        seen.add((key, op))
+    return False
+
+
+def _timer_problems(definition, known):
+    """A timer's value: a literal must parse (ISO 8601 or, for cycles, a cron); an expression must read and
+    use only variables that can exist."""
+    expression, kind = definition.expression, timer_kind(definition)
+    if not expression or not expression.strip():
         return ["the timer has no duration, date or cycle"]
-    text = expression.strip().strip("'\"")
-    if is_timer_text(text):
-        return []
+    literal = literal_timer_problem(kind, expression)
+    if literal is not False:
+        return [literal] if literal else []
     try:
         ast.parse(to_python(expression), mode="eval")
     except (SyntaxError, ExpressionSyntaxError):
-        return [f"the timer {expression!r} is neither an ISO 8601 duration/date/cycle (e.g. P7D, "
-                f"2026-12-01T09:00:00Z, R3/PT10M) nor a valid expression"]
+        return [unreadable_timer_message(kind, expression, [])]
+    if not is_juel(expression):
+        unknown = sorted(expression_names(expression) - known - ALWAYS_KNOWN)
+        if unknown:
+            return [unreadable_timer_message(kind, expression, unknown)]
     return []
 
 

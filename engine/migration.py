@@ -190,3 +190,13 @@ def migrate(runtime, instance, target, actor):
                                "steps": [step.as_dict() for step in checked.steps]})
     runtime.continue_after_change(instance, workflow, actor)
     return checked
+
+
+def shared_steps(source, target):
+    """Element ids of the steps (user tasks, waiting events, called processes) both versions' main process
+    has: where a waiting path lands when it moves (a step keeps its element id)."""
+    steps = []
+    for version in (source, target):
+        spec, _dependencies = SPECS.get(version)
+        steps.append({s.bpmn_id for s in spec.task_specs.values() if _is_step(s)})
+    return sorted(steps[0] & steps[1])

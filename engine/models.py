@@ -132,6 +132,30 @@ class ProcessVersion(Base):
         return f"{self.key}:{self.version}:{self.id}"
 
 
+class ResourceDefinition(Base):
+    """A decision (DMN) or a form deployed as a resource of its own, versioned by its id: business rule tasks
+    and user tasks find it by id at run time (latest, same deployment, or a given version)."""
+
+    __tablename__ = "resource_definition"
+    __table_args__ = (sa.UniqueConstraint("kind", "key", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # "decision" or "form"
+    key: Mapped[str] = mapped_column(sa.String(200))  # the decision id or form id
+    version: Mapped[int]
+    name: Mapped[str | None] = mapped_column(sa.String(300))
+    resource: Mapped[str] = mapped_column(sa.String(300))  # the file it came from
+    checksum: Mapped[str] = mapped_column(sa.String(64))
+    source: Mapped[str] = mapped_column(sa.Text, deferred=True)
+    deployment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("deployment.id"), index=True)
+    deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deployment: Mapped[Deployment | None] = relationship()
+
+    @property
+    def definition_id(self):
+        """The Camunda-style id tools see: key:version:id."""
+        return f"{self.key}:{self.version}:{self.id}"
+
+
 DUE_CONDITION = "status = 'running' AND next_timer_at IS NOT NULL"
 
 
@@ -163,11 +187,17 @@ class ProcessInstance(Base):
     __mapper_args__ = {"version_id_col": lock_version}
 
 
+GROUP_OFFERED = sa.text("CAST(candidate_groups AS VARCHAR) != '[]'")
+
+
 class HumanTask(Base):
     """One activation of a user task: what the inbox and analytics query."""
 
     __tablename__ = "human_task"
-    __table_args__ = (sa.Index("ix_human_task_open_assignee", "status", "assignee_id"),)
+    __table_args__ = (sa.Index("ix_human_task_open_assignee", "status", "assignee_id"),
+                      sa.Index("ix_human_task_status_due", "status", "due_at", "id"),
+                      sa.Index("ix_human_task_group_offered", "instance_id", postgresql_where=GROUP_OFFERED,
+                               sqlite_where=GROUP_OFFERED))
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(sa.ForeignKey("process_instance.id"), index=True)
     task_guid: Mapped[str] = mapped_column(sa.String(36), index=True)
@@ -417,3 +447,24 @@ class Milestone(Base):
         if self.status != "done" and self.due_on is not None and self.due_on < today:
             return "overdue"
         return self.status
+
+
+class StartFailure(Base):
+    """A start that failed and was rolled back (no path exists): kept in its own transaction so HR and process
+    owners see it under Incidents, with who tried, and can start the path again for that person."""
+
+    __tablename__ = "start_failure"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_version_id: Mapped[int] = mapped_column(sa.ForeignKey("process_version.id"))
+    employee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    started_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    element_id: Mapped[str | None] = mapped_column(sa.String(200))
+    message: Mapped[str] = mapped_column(sa.Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(index=True)
+    resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    instance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_instance.id"))
+
+    process_version: Mapped[ProcessVersion] = relationship()
+    employee: Mapped[User | None] = relationship(foreign_keys=[employee_id])
+    started_by: Mapped[User | None] = relationship(foreign_keys=[started_by_id])

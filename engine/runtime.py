@@ -16,8 +16,9 @@ from . import authorization, separation, start_rights, variable_rights
 from .context import running
 from .notifications import notify, people_of_task
 from .assignment import AssignmentError, resolve_assignment
+from .bindings import form_for
 from .deployment import latest_version
-from .directory import describe_candidates, path_variables, person_and_absence
+from .directory import DIRECTORY_VARIABLES, describe_candidates, path_variables, person_and_absence
 from .errors import (ConcurrentChange, Conflict, Forbidden, IncidentRaised, NotFound, TaskAlreadyCompleted,
                      ValidationFailed)
 from .forms import validate_submission
@@ -25,7 +26,8 @@ from .models import HumanTask, InstanceEvent, ProcessInstance, utcnow
 from .pruning import pruned_elements
 from .script_functions import build_functions
 from .scripting import CareerScriptEngine, ScriptError
-from .specs import FORMS, dump_state, load_state, new_workflow
+from .specs import FORMS, dump_state, load_state, new_workflow, task_attributes
+from .start_failures import start_failed
 from .timers import fire_due, next_timer_at, waiting_timers
 from .camunda_forms import task_form_ref
 from .parser import initiator_variables
@@ -78,16 +80,22 @@ class Runtime:
         self.session.add(instance)
         self.session.flush()
         self._event(instance, started_by, "started", message=f"{version.name} started for {employee.name}")
-        self._run(instance, workflow, lambda: workflow.do_engine_steps(), element_id=None)
-        opened = self._sync(instance, workflow, started_by)
-        self._store(instance, workflow)
+        try:
+            self._run(instance, workflow, lambda: workflow.do_engine_steps(), element_id=None)
+            opened = self._sync(instance, workflow, started_by)
+            self._store(instance, workflow)
+        except IncidentRaised as exc:  # the caller rolls the start back; engine/start_failures.py tells HR
+            self._history.clear()  # entries of the rolled-back path must not be written with a later action
+            self._unannounced.clear()
+            raise start_failed(version, employee, started_by, exc.errors.get("element_id"), _reason(exc)) from exc
         return Outcome(instance, opened=opened)
 
     # -- completing -----------------------------------------------------------------------
 
-    def complete(self, human_task_id, data, actor):
+    def complete(self, human_task_id, data, actor, free_variables=False):
         """Complete a user task with form data as `actor`: 404 unless they may see it, 409 if already done,
-        403/422 otherwise."""
+        403/422 otherwise. With `free_variables` (Camunda's complete with variables) a task without a form sets `data`
+        as process variables, and a task with one refuses names that are not its fields."""
         instance, row, open_rows = self._lock_task(human_task_id)
         authorization.check_may_see_task(self.session, row, actor)
         if row.status != "open":
@@ -97,7 +105,13 @@ class Runtime:
             workflow = self.restore(instance)
             task = self._ready_task(workflow, row)
             schema = self.form_schema(row)
-            clean, errors = validate_submission(schema, data, context=form_context(task)) if schema else ({}, {})
+            clean, errors = validate_submission(schema, data, context=form_context(task)) if schema else (
+                dict(data) if free_variables else {}, {})
+            if free_variables:  # a form is the task's contract; the org directory owns the people variables
+                errors.update({name: "is not a field of this task's form" for name in data
+                               if schema and name not in clean})
+                errors.update({name: "comes from the org directory and cannot be set by a task" for name in data
+                               if name in DIRECTORY_VARIABLES})
             if errors:
                 raise ValidationFailed("Some answers need attention; nothing was saved.", errors)
             if not multi_instance_item(task):
@@ -191,7 +205,8 @@ class Runtime:
         """The form-js schema of a task, from the sources of its instance's version."""
         if not row.form_ref:
             return None
-        return FORMS.get(row.instance.process_version).get(row.form_ref)
+        version = row.instance.process_version
+        return form_for(self.session, FORMS.get(version), row.form_ref, task_attributes(version, row))
 
     def record_incident(self, instance_id, element_id, message):
         """Mark an instance as stopped by an incident (after the failed step was rolled back)."""
@@ -253,6 +268,14 @@ class Runtime:
         action when the path is stored."""
         self._event(instance, actor, kind, element_id=element_id, message=message, data=data)
 
+    def save(self, instance, workflow=None):
+        """Write a path changed from outside its diagram (variables set, path cancelled) without running it:
+        its state when `workflow` is given, and its history."""
+        if workflow is not None:
+            self._store(instance, workflow)
+        else:
+            self._flush()
+
     def continue_after_change(self, instance, workflow, actor):
         """After the workflow was changed from outside (migration): run engine steps, clear a past incident,
         bring the inbox rows in step and store the state. Returns the newly opened tasks."""
@@ -276,7 +299,7 @@ class Runtime:
                 step()
         except ENGINE_ERRORS as exc:
             failed = getattr(getattr(exc, "task", None), "task_spec", None)
-            where = getattr(failed, "bpmn_id", None) or element_id
+            where = getattr(failed, "bpmn_id", None) or getattr(failed, "source_id", None) or element_id
             raise IncidentRaised(f"The step {where or ''} failed: {_describe(exc)}. Nothing was changed; "
                                  f"HR and process owners have been shown the problem.",
                                  errors={"instance_id": instance.id, "element_id": where}) from exc
@@ -455,6 +478,12 @@ def for_change(query, skip_locked=False):
             .execution_options(populate_existing=True))
 
 
+def _reason(exc):
+    """An incident's message as the cause of a failed start: without "nothing was changed" and the like."""
+    text = exc.message.split(" Nothing was changed")[0].rstrip(". ")
+    return text[:1].lower() + text[1:]
+
+
 def _describe(exc):
     text = str(exc).strip() or exc.__class__.__name__
-    return text.split("\n")[0]
+    return text.split("\n")[0].rstrip(". ")

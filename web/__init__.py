@@ -36,7 +36,9 @@ def create_app(config=None):
     app.register_blueprint(engine_rest.bp)
     app.register_blueprint(vendor.bp)
     app.register_blueprint(health.bp)
-    init_api(app)
+    api = init_api(app)
+    from .engine_rest.openapi import document
+    document(api)  # /engine-rest in the same OpenAPI document
     errors.init_app(app)
     security.init_app(app)
     retries.init_app(app)

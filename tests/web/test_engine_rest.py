@@ -32,15 +32,17 @@ def modeler_deploy(client, diagram_name, diagram, attachments=(), headers=HANA, 
                        content_type="multipart/form-data")
 
 
-def test_credentials_are_required_and_only_process_owners_get_in(client, org, deployed):
+def test_credentials_are_required_and_only_process_owners_deploy(client, org, deployed):
     response = client.get("/engine-rest/deployment?maxResults=0")
     assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Basic")
-    assert "process owner" in response.json["message"]
+    assert "credentials" in response.json["message"] and response.json["type"] == "AuthorizationException"
     wrong = {"Authorization": "Basic " + base64.b64encode(b"hana:nope").decode()}
     assert client.get("/engine-rest/version", headers=wrong).status_code == 401
     assert client.get("/engine-rest/version", headers={"Authorization": "Bearer not-a-token"}).status_code == 401
-    forbidden = client.get("/engine-rest/version", headers=ADA)
+    assert client.get("/engine-rest/version", headers=ADA).status_code == 200  # every user may call
+    forbidden = client.get("/engine-rest/deployment", headers=ADA)
     assert forbidden.status_code == 403 and "only process owners" in forbidden.json["message"]
+    assert forbidden.json["type"] == "AuthorizationException"
 
 
 def test_connection_check_and_version(client, org, deployed):

@@ -7,4 +7,5 @@ cookie). `common` holds the blueprint, authentication and the error mapping;
 `variables` converts typed values both ways; each other module is one resource.
 """
 from .common import bp  # noqa: F401  (the blueprint the app registers)
-from . import deployment, engine_info, process_definition  # noqa: F401,E402  (register their routes)
+from . import (deployment, engine_info, history, incident, migration, process_definition,  # noqa: F401,E402
+               process_instance, task)  # (each registers its routes on the blueprint)
