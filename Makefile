@@ -1,4 +1,4 @@
-# Career Pathing: `make run` sets everything up and serves the demo; `make test` runs the suite.
+# Career Pathing: `make run` sets everything up and serves the demo (PORT=5001 make run for another port); `make test` runs the suite.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -21,9 +21,12 @@ node_modules/.installed: package.json package-lock.json
 web/static/build/modeler.js: web/assets/modeler.js node_modules/.installed
 	npm run build --silent
 
+# Served by gunicorn (production server) as `pathing serve --workers N`; HOST, PORT and WORKERS choose where and how many.
+WORKERS ?= 2
+
 run: setup
 	$(BIN)/pathing demo
-	$(BIN)/pathing serve
+	$(BIN)/pathing serve --workers $(WORKERS)
 
 demo: setup
 	$(BIN)/pathing demo

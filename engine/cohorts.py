@@ -33,11 +33,25 @@ def add_members(session, cohort, people):
     added = 0
     for person in people:
         if person.id not in present:
-            cohort.members.append(CohortMember(user=person))
+            member = CohortMember(user=person)
+            cohort.members.append(member)
+            adopt_running_path(session, cohort, member)
             present.add(person.id)
             added += 1
     session.flush()
     return added
+
+
+def adopt_running_path(session, cohort, member):
+    """A member whose path of the cohort's process already runs outside any cohort (she started it herself)
+    joins with that path, so the cohort shows it instead of "not started"; returns the path or None."""
+    existing = running_path_of(session, member.user)
+    if (existing is None or existing.cohort_id not in (None, cohort.id)
+            or existing.process_version.key != cohort.process_key):
+        return None
+    existing.cohort_id = cohort.id
+    member.instance = existing
+    return existing
 
 
 def running_path_of(session, user):
@@ -64,6 +78,8 @@ def start_paths(session, cohort, actor, runtime=None):
     for member in cohort.members:
         if member.instance is not None:
             skipped.append((member.user.name, f"already has path {member.instance_id} in this cohort"))
+            continue
+        if adopt_running_path(session, cohort, member) is not None:
             continue
         existing = running_path_of(session, member.user)
         if existing is not None:

@@ -41,8 +41,9 @@ def _worker_session_factory(app):
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="HOST", help="Address to listen on (or HOST).")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), envvar="PORT",
+              help="Port to listen on (or PORT).")
 @click.option("--workers", default=0, type=int,
               help="Serve with gunicorn and this many worker processes (production); 0 uses the built-in server.")
 @click.option("--threads", default=4, show_default=True, type=int, help="Threads per gunicorn worker.")
@@ -53,6 +54,15 @@ def serve(host, port, workers, threads, no_worker):
     from engine.worker import start_thread
 
     from .config import mail_settings
+    from .serving import PortTaken, check_port_free
+    try:
+        check_port_free(host, port)
+    except PortTaken as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    except OSError as exc:
+        click.echo(f"Cannot serve on {host}:{port}: {exc.strerror}.", err=True)
+        sys.exit(1)
     app = _ready_app()
 
     def start_worker():

@@ -45,6 +45,7 @@ MATRIX = {
     "POST /tasks/{sam_review}/delegate": [302, 403, 404, 404, 409, 404, 404, 404, 404, 404],
     "POST /tasks/{sam_review}/hand-back": [302, 403, 404, 404, 409, 404, 404, 404, 404, 404],
     "POST /tasks/{sam_review}/release": [302, 403, 404, 404, 409, 404, 404, 404, 404, 404],
+    "POST /tasks/{sam_review}/comments": [302, 403, 404, 403, 422, 404, 404, 403, 404, 404],
     "POST /paths/{ada_path}/comments": [302, 302, 404, 302, 302, 404, 404, 302, 404, 404],
     "POST /paths/{ada_path}/retry":   [302, 403, 403, 403, 403, 403, 403, 409, 409, 403],
     "POST /paths/start-failures/999999/start-again": [302, 403, 403, 403, 403, 403, 403, 404, 404, 403],

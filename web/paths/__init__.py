@@ -14,6 +14,7 @@ from engine.models import HumanTask, InstanceEvent, Milestone, ProcessInstance, 
 from engine.runtime import UNKNOWN_ASSIGNEE, Runtime
 from engine.start_failures import open_start_failures, start_again, start_failures_of
 
+from ..comment_posts import POSTED, posted_json, refused_json, wants_json
 from ..extensions import db
 from ..processes import source_text
 from ..retries import idempotent
@@ -174,10 +175,14 @@ def comment(instance_id):
         add_comment(db.session, instance, current_user, request.form.get("body", ""), task_id=task_id)
     except ValidationFailed as exc:
         db.session.rollback()
+        if wants_json():
+            return refused_json(exc)
         flash(exc.message, "error")
         return redirect(back + "#comments")
     db.session.commit()
-    flash("Your comment is posted; everyone who can see this path can read it.", "success")
+    if wants_json():
+        return posted_json(instance.id)
+    flash(POSTED, "success")
     return redirect(back + "#comments")
 
 

@@ -116,7 +116,11 @@ def cohort(cohort_id):
     counts = {"members": len(cohort.members), "started": len(instance_ids),
               "running": sum(1 for m in cohort.members if m.instance and m.instance.status in ("running", "incident")),
               "completed": sum(1 for m in cohort.members if m.instance and m.instance.status == "completed")}
+    # Members without a path in this cohort may have one running elsewhere (another cohort, another process).
+    elsewhere = {m.user_id: path for m in cohort.members if m.instance is None
+                 for path in [cohorts.running_path_of(db.session, m.user)] if path is not None}
     return render_template("pilot/cohort.html", cohort=cohort, steps=steps, counts=counts, today=date.today(),
+                           elsewhere=elsewhere,
                            version=cohorts.version_for(db.session, cohort) if cohort.process_key else None,
                            **_choices())
 

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from engine import authorization, start_rights
 from engine.errors import ValidationFailed
 from engine.forms import decode_html_form
-from engine.comments import comments_of
+from engine.comments import MAX_COMMENT, add_comment, comments_of
 from engine.directory import people_options
 from engine.models import HumanTask, InstanceEvent, ProcessInstance, utcnow
 from engine.runtime import UNKNOWN_ASSIGNEE, Runtime
@@ -22,6 +22,9 @@ from .answers import describe_answers, people_names
 from .form_view import build_form_view
 
 bp = Blueprint("tasks", __name__, template_folder="templates")
+
+# The task page's comment box is part of the task's form under this name (see _comments.html).
+COMMENT_FIELD = "_comment"
 
 
 def open_tasks_query(user):
@@ -141,7 +144,9 @@ def delegate_excluded(row):
     return [current_user.username] + ([row.decides_on.username] if row.decides_on is not None else [])
 
 
-def _render_task(row, values, errors, extra_rows=None, status=200):
+def _render_task(row, values, errors, extra_rows=None, status=200, comment_error=None, comment_draft=None):
+    """The task page with these values in its form (the saved ones when None); a comment being written
+    (posted with the form) is kept in its box."""
     runtime = Runtime(db.session)
     context = runtime.task_data(row)
     form = runtime.form_schema(row)
@@ -150,13 +155,17 @@ def _render_task(row, values, errors, extra_rows=None, status=200):
     may_complete = row.assignee_id == current_user.id and authorization.may_work_on(row, current_user)
     documentation = task_documentation(row.instance.process_version, row.element_id)
     return render_template("tasks/task.html", task=row, form_nodes=form_nodes, errors=errors,
+                           form_action=url_for("tasks.complete", task_id=row.id),
                            documentation=render_markdown(documentation) if documentation else None,
                            variables=shown_variables(context) if form is None else None,
                            meant_for=_unknown_assignee(row),
                            history=history_of(row.instance, exclude_id=row.id), may_complete=may_complete,
                            may_claim=row.assignee_id is None and authorization.is_candidate(row, current_user),
                            people=people_options(db.session, exclude=delegate_excluded(row)) if may_complete else [],
-                           comments=comments_of(db.session, row.instance_id, row.id)), status
+                           comments=comments_of(db.session, row.instance_id, row.id),
+                           comment_draft=comment_draft if comment_draft is not None else
+                           request.form.get(COMMENT_FIELD, "") if request.method == "POST" else "",
+                           comment_error=comment_error), status
 
 
 def _unknown_assignee(row):
@@ -187,6 +196,9 @@ def complete(task_id):
     action = request.form.get("_action", "")
     if action.startswith(("add:", "remove:")):
         return _change_rows(row, data, action)
+    if len(request.form.get(COMMENT_FIELD, "").strip()) > MAX_COMMENT:
+        return _render_task(row, data, {}, status=422,
+                            comment_error=f"A comment can be at most {MAX_COMMENT} characters; shorten it or post it in parts.")
     try:
         outcome = runtime.complete(row.id, data, current_user)
     except ValidationFailed as exc:
@@ -194,6 +206,9 @@ def complete(task_id):
         flash(exc.message, "error")
         return _render_task(db.session.get(HumanTask, task_id), data, exc.errors, status=422)
     message = next_steps_message(outcome, current_user)
+    if request.form.get(COMMENT_FIELD, "").strip():  # a comment written but not posted goes along with the answers
+        add_comment(db.session, row.instance, current_user, request.form[COMMENT_FIELD], task_id=row.id)
+        message += " Your comment is posted too."
     db.session.commit()
     flash(f"\u201c{row.name}\u201d is done. {message}", "success")
     return redirect(url_for("tasks.inbox"))
@@ -213,4 +228,4 @@ def _change_rows(row, data, action):
     return _render_task(row, data, {})
 
 
-from . import moves  # noqa: E402,F401  (routes on this blueprint)
+from . import comments, moves  # noqa: E402,F401  (routes on this blueprint)

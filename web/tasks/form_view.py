@@ -5,6 +5,9 @@ from ..markdown import MARKER, render_markdown_with_values
 from .form_text import fill_placeholders
 
 
+NEW_ROW = "__new__"
+
+
 def _value_at(values, key):
     current = values
     for part in key.split("."):
@@ -77,6 +80,8 @@ def _dynamic_list(component, values, errors, context, prefix, extra_rows):
         row_values = rows[index] if index < len(rows) and isinstance(rows[index], dict) else {}
         row_nodes.append(_nodes(component.get("components", []), row_values, errors, context,
                                 f"{name}.{index}.", extra_rows))
+    # An empty row under the index `__new__`, which the page's script copies when someone adds a row.
+    template = _nodes(component.get("components", []), {}, {}, context, f"{name}.{NEW_ROW}.", {})
     return {"type": "dynamiclist", "name": name, "id": _dom_id(name), "label": component.get("label") or path,
-            "rows": row_nodes, "error": errors.get(name), "required": bool((component.get("validate") or {}).get("required")),
+            "rows": row_nodes, "template": template, "error": errors.get(name), "required": bool((component.get("validate") or {}).get("required")),
             "can_add": component.get("allowAddRemove", True)}
