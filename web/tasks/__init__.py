@@ -23,6 +23,7 @@ from ..extensions import db
 from ..markdown import render_markdown
 from .answers import describe_answers, people_names
 from .form_view import build_form_view
+from .round_changes import changes_since_last_round
 
 bp = Blueprint("tasks", __name__, template_folder="templates")
 
@@ -179,7 +180,8 @@ def _render_task(row, values, errors, extra_rows=None, status=200):
                            history=history_of(row.instance, exclude_id=row.id), may_complete=may_complete,
                            may_claim=row.assignee_id is None and authorization.is_candidate(row, current_user),
                            people=people_options(db.session, exclude=delegate_excluded(row)) if may_complete else [],
-                           comments=comments_of(db.session, row.instance_id, row.id)), status
+                           comments=comments_of(db.session, row.instance_id, row.id),
+                           round_changes=changes_since_last_round(row)), status
 
 
 def _unknown_assignee(row):
