@@ -27,6 +27,7 @@ def _join_leadership(username):
     group = db.session.scalars(sa.select(Group).where(Group.name == "leadership")).one()
     group.members.append(user)
     db.session.commit()
+    return group
 
 
 def test_finishing_a_task_marks_its_messages_read_and_the_bell_counts_what_is_left(act):
@@ -82,6 +83,9 @@ def test_milestone_tasks_name_their_milestone_everywhere(act):
         assert f"Report milestone completion: {milestone['title']}" in inbox
     subjects = [n.subject for n in _notes("ada") if n.human_task_id in {t.id for t in reports}]
     assert sorted(subjects) == sorted(f"New task: Report milestone completion: {m['title']}" for m in MILESTONES)
+    listed = {t["id"]: t for t in act.as_("ada").get("/api/v1/tasks").get_json()}
+    assert listed[reports[0].id]["subject"] == reports[0].subject
+    assert listed[reports[0].id]["title"] == f"Report milestone completion: {reports[0].subject}"
     page = act.as_("ada").get(f"/tasks/{reports[0].id}").get_data(as_text=True)
     assert f"<title>Report milestone completion: {reports[0].subject}" in page
     assert f"<h1>Report milestone completion: {reports[0].subject}</h1>" in page
