@@ -2,7 +2,7 @@
 
     make bench                       # everything, default sizes
     BENCH_PATHS=20000 make bench     # smaller history for a quick look
-    BENCH_ONLY=engine,http make bench  # some sections only (deploy, engine, state, http, pages, timers)
+    BENCH_ONLY=engine,http make bench  # some sections only (deploy, engine, state, http, pages, timers, sandbox)
 
 Each section prints as it finishes; the table at the end compares with the targets.
 Nothing here is a test: timings depend on the machine.
@@ -325,7 +325,7 @@ def bench_state_growth(app, per_round=9):
             f"round {number}: {figure['approve_ms']:.1f} ms (median of {per_round}, timed interleaved)")
 
 
-SECTIONS = ("deploy", "engine", "state", "http", "pages", "timers")
+SECTIONS = ("deploy", "engine", "state", "http", "pages", "timers", "sandbox")
 
 
 def main():
@@ -352,6 +352,9 @@ def main():
             bench_pages(app, url, results, gunicorn, Browser, PATHS, TASKS_PER_PATH)
         if "timers" in wanted:
             bench_timers(app, url, results, pathing, TIMERS)
+        if "sandbox" in wanted:
+            from bench.sandbox import bench_sandbox
+            bench_sandbox(results, say=say)
         print_table(results)
 
 

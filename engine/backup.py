@@ -65,8 +65,11 @@ def read_file(path):
     try:
         with opener(path, "rt", encoding="utf-8") as handle:
             data = json.load(handle)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BackupError(f"{path} is not a readable backup: {exc}") from None
+    except (UnicodeDecodeError, EOFError, json.JSONDecodeError, RecursionError, gzip.BadGzipFile):
+        raise BackupError(f"{path} is not a readable backup: it is not the JSON that `pathing export` "
+                          f"writes") from None
+    except OSError:
+        raise BackupError(f"{path} cannot be read: check that it exists and that you may read it") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("tables"), dict):
         raise BackupError(f"{path} is not a Career Pathing backup (made by `pathing export`)")
     return data
@@ -86,22 +89,53 @@ def import_data(session, data, revision):
         raise BackupError(f"the backup has tables this version does not know: {', '.join(sorted(unknown))}")
     for table in Base.metadata.sorted_tables:
         rows = data["tables"].get(table.name) or []
-        if not rows:
-            continue
-        columns = {column.name: column for column in table.columns}
-        # references to rows of the same table (a user's manager) are set once all rows exist
-        self_refs = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
+        if rows:
+            _import_table(session, table, rows)
+    _reset_sequences(session)
+    session.flush()
+    return {name: len(rows) for name, rows in data["tables"].items()}
+
+
+def _import_table(session, table, rows):
+    """Insert one table's rows; BackupError (one plain sentence) when they do not fit the schema or refer to
+    rows the backup does not hold (foreign keys are checked on every database)."""
+    columns = {column.name: column for column in table.columns}
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise BackupError(f"the backup's table {table.name} is not a list of rows")
+    try:
         typed = [{name: _typed(columns[name], value) for name, value in row.items() if name in columns}
                  for row in rows]
+    except (TypeError, ValueError):
+        raise BackupError(f"the backup's table {table.name} holds a date or time that is not in ISO "
+                          f"format") from None
+    # references to rows of the same table (a user's manager) are set once all rows exist
+    self_refs = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
+    try:
         session.execute(sa.insert(table), [{**row, **{name: None for name in self_refs}} for row in typed])
         for name in self_refs:
             key = next(iter(table.primary_key.columns))
             for row in typed:
                 if row.get(name) is not None:
                     session.execute(sa.update(table).where(key == row[key.name]).values({name: row[name]}))
-    _reset_sequences(session)
-    session.flush()
-    return {name: len(rows) for name, rows in data["tables"].items()}
+    except sa.exc.IntegrityError as exc:
+        raise BackupError(f"the backup's table {table.name} {_broken_rule(exc)}: the file is incomplete or was "
+                          f"edited") from None
+    except sa.exc.StatementError:
+        raise BackupError(f"the backup's table {table.name} holds values of the wrong type: the file is "
+                          f"incomplete or was edited") from None
+
+
+def _broken_rule(exc):
+    """What an integrity error says about the rows, in words (PostgreSQL's SQLSTATE, SQLite's message)."""
+    code = getattr(exc.orig, "sqlstate", None)
+    text = str(exc.orig).upper()
+    if code == "23503" or "FOREIGN KEY" in text:
+        return "has rows that refer to rows the backup does not hold"
+    if code == "23505" or "UNIQUE" in text:
+        return "repeats a value that must be unique"
+    if code == "23502" or "NOT NULL" in text:
+        return "lacks a value that is required"
+    return "has rows the schema does not allow"
 
 
 def _reset_sequences(session):

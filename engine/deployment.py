@@ -148,7 +148,7 @@ def with_processes_using_forms(session, files):
         if kind_of(name) == "form":
             try:
                 form_ids.add(json.loads(text).get("id") or form_id_from_file(name))
-            except (ValueError, AttributeError):
+            except (ValueError, AttributeError, RecursionError):
                 return files  # the form's own problem is reported by validation
         elif kind_of(name) == "html":
             form_ids.add(embedded_form_ref(name))

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timezone
 
 from .camunda_forms.generated import parse_date
 from .form_conditions import condition_problem, is_required
+from .json_limits import MAX_JSON_DEPTH, depth_exceeds
 
 INPUT_TYPES = {"textfield", "textarea", "number", "checkbox", "checklist", "radio", "select", "taglist", "datetime"}
 CONTAINER_TYPES = {"group", "dynamiclist"}
@@ -18,6 +19,13 @@ DISPLAY_TYPES = {"text", "separator", "spacer", "button", "image"}
 SUPPORTED_TYPES = INPUT_TYPES | CONTAINER_TYPES | DISPLAY_TYPES
 OPTION_TYPES = {"checklist", "radio", "select", "taglist"}
 MULTI_VALUE_TYPES = {"checklist", "taglist"}
+
+# Groups and dynamic lists inside each other, at most this deep; a form's JSON at most MAX_JSON_DEPTH deep.
+MAX_FORM_NESTING = 20
+# What a text field accepts when its form sets no maxLength (characters).
+DEFAULT_MAX_LENGTH = {"textfield": 1000, "textarea": 10000}
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_NAMED = re.compile(r'"(?:id|key|path)"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ()./-]{6,}$")
@@ -35,12 +43,34 @@ def load_form(text, filename="form", default_id=None):
         schema = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FormError(f"{filename}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise FormError(_too_deep_message(text, filename)) from None
+    if depth_exceeds(schema, MAX_JSON_DEPTH):
+        raise FormError(_too_deep_message(text, filename))
     if default_id and isinstance(schema, dict) and not schema.get("id"):
         schema["id"] = default_id
     problems = schema_problems(schema)
     if problems:
         raise FormError(f"{filename}: " + "; ".join(problems))
     return schema
+
+
+def _too_deep_message(text, filename):
+    """Where a form too deep to read goes too deep: its line and the nearest component before it."""
+    depth, limit = 0, 2 * MAX_FORM_NESTING + 3
+    for match in _JSON_TOKENS.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > limit:
+                line = text.count("\n", 0, match.start()) + 1
+                names = _NAMED.findall(text, 0, match.start())
+                where = f"{names[-1]}: " if names else ""
+                return (f"{filename}:{line}: {where}groups and lists are nested more than {MAX_FORM_NESTING} "
+                        f"levels deep; flatten the form")
+        elif token in ("]", "}"):
+            depth -= 1
+    return f"{filename}: the form's JSON is nested more than {MAX_JSON_DEPTH} levels deep; flatten the form"
 
 
 def schema_problems(schema):
@@ -57,7 +87,7 @@ def schema_problems(schema):
     return problems
 
 
-def _component_problems(components, problems, seen, prefix):
+def _component_problems(components, problems, seen, prefix, nesting=0):
     for position, component in enumerate(components, 1):
         if not isinstance(component, dict):
             problems.append(f"component {position} is not an object")
@@ -89,13 +119,20 @@ def _component_problems(components, problems, seen, prefix):
                 except re.error as exc:
                     problems.append(f'{where}: the pattern "{pattern}" is not a valid regular expression ({exc})')
         elif kind in CONTAINER_TYPES:
+            if nesting >= MAX_FORM_NESTING:
+                problems.append(f"{where}: groups and lists are nested more than {MAX_FORM_NESTING} levels deep; "
+                                f"flatten the form")
+                continue
             if kind == "dynamiclist" and not component.get("path"):
                 problems.append(f'{where}: a dynamic list needs a "path"')
+            if not isinstance(component.get("components", []), list):
+                problems.append(f'{where}: "components" must be a list')
+                continue
             child_prefix = prefix + (component["path"] + "." if component.get("path") else "")
             if kind == "dynamiclist":
-                _component_problems(component.get("components", []), problems, set(), "")
+                _component_problems(component.get("components", []), problems, set(), "", nesting + 1)
             else:
-                _component_problems(component.get("components", []), problems, seen, child_prefix)
+                _component_problems(component.get("components", []), problems, seen, child_prefix, nesting + 1)
 
 
 def field_keys(schema):
@@ -116,6 +153,15 @@ def field_label(component):
     """The label people see for a field (date fields keep theirs in dateLabel/timeLabel)."""
     return (component.get("label") or component.get("dateLabel") or component.get("timeLabel")
             or component.get("key") or component.get("path") or "This field")
+
+
+def max_length_of(component):
+    """The most characters a text field takes: its form's maxLength, else a default (1,000 for a textfield,
+    10,000 for a textarea), so no answer is unbounded."""
+    rules = component.get("validate") or {}
+    if rules.get("maxLength") not in (None, ""):
+        return int(rules["maxLength"])
+    return DEFAULT_MAX_LENGTH.get(component.get("type"))
 
 
 def options_for(component, context):
@@ -214,8 +260,8 @@ def _validate_field(component, value, errors, path, context):
     if isinstance(value, str):
         if rules.get("minLength") is not None and len(value) < int(rules["minLength"]):
             errors[path] = f"{label} must be at least {rules['minLength']} characters."
-        elif rules.get("maxLength") is not None and len(value) > int(rules["maxLength"]):
-            errors[path] = f"{label} must be at most {rules['maxLength']} characters."
+        elif max_length_of(component) is not None and len(value) > max_length_of(component):
+            errors[path] = f"{label} must be at most {max_length_of(component)} characters."
         elif rules.get("pattern") and not re.fullmatch(rules["pattern"], value):
             errors[path] = rules.get("patternErrorMessage") or f"{label} does not have the expected format."
         elif rules.get("validationType") == "email" and not EMAIL.match(value):

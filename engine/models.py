@@ -36,6 +36,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     manager_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
     email_notifications: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # Part of the id a login session carries: raising it (at logout) ends every session of the user.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     manager: Mapped["User | None"] = relationship(remote_side=[id], foreign_keys=[manager_id])
     groups: Mapped[list["Group"]] = relationship(secondary=group_membership, back_populates="members")
 
@@ -58,7 +60,8 @@ class User(Base):
         return False
 
     def get_id(self):
-        return str(self.id)
+        """The id a login session stores: the user's id and session version, so logout can revoke it."""
+        return f"{self.id}:{self.session_version or 1}"
 
 
 class Group(Base):
@@ -290,6 +293,23 @@ class LoginFailure(Base):
     username: Mapped[str] = mapped_column(sa.String(200))
     ip: Mapped[str] = mapped_column(sa.String(64))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdempotencyKey(Base):
+    """The first answer to a request sent with an Idempotency-Key header, replayed when the same user
+    retries it, so a retried start never makes a second path."""
+
+    __tablename__ = "idempotency_key"
+    __table_args__ = (sa.UniqueConstraint("user_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(200))
+    request_hash: Mapped[str] = mapped_column(sa.String(64))  # method, address and body of the first request
+    status: Mapped[int | None]  # None while the first request runs
+    content_type: Mapped[str | None] = mapped_column(sa.String(200))
+    location: Mapped[str | None] = mapped_column(sa.String(2000))
+    body: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class Cohort(Base):

@@ -1,8 +1,10 @@
 """The environment that runs diagram scripts and expressions.
 
 Scripts and expressions are compiled with RestrictedPython (no imports, no
-underscore attributes, guarded item and attribute access) and run with a time
-limit. Dictionaries allow attribute access (`review.reviewer`) as JUEL does.
+underscore attributes, guarded item and attribute access). Scripts, and expressions
+that could loop or allocate, run in sandbox worker processes limited by the operating
+system (engine.sandbox); plain expressions run here with a time limit. Dictionaries
+allow attribute access (`review.reviewer`) as JUEL does.
 Only the functions in `engine.script_functions` are available to diagrams.
 """
 import ast
@@ -207,7 +209,12 @@ class _Limits:
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
-    """Evaluates expressions and runs scripts with RestrictedPython guards and a time limit."""
+    """Evaluates expressions and runs scripts with RestrictedPython guards and limits.
+
+    Scripts, and expressions that could loop or allocate, run in a sandbox worker process under the operating
+    system's memory and CPU limits (engine.sandbox); plain expressions (comparisons, names, lookups) are
+    evaluated here under a time limit. Functions passed in run here either way: a worker calls back for them.
+    """
 
     def __init__(self, functions=None, time_limit=SCRIPT_TIME_LIMIT, memory_limit=SCRIPT_MEMORY_LIMIT):
         builtins = {name: value for name, value in safe_builtins.items() if name not in _WITHHELD_BUILTINS}
@@ -225,6 +232,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
             "_binop_": _binop,
             "is_empty": empty,
         }
+        self.functions = {name: value for name, value in (functions or {}).items() if callable(value)}
         base.update(functions or {})
         super().__init__(base)
         self.time_limit = time_limit
@@ -235,28 +243,42 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         if is_timer_text(expression):
             return expression.strip()
         code = compile_expression(expression)
-        scope = dict(self.globals)
-        scope.update(external_context or {})
-        scope.update(context)
+        from .sandbox.bounded import is_bounded
+        if not is_bounded(to_python(expression)):
+            return self._in_sandbox("eval", expression, context, external_context)["value"]
         with _Limits(self.time_limit, self.memory_limit):
-            return eval(code, scope)
+            return eval(code, self._scope(context, external_context))
 
     def execute(self, script, context, external_context=None):
-        """Run a script; variables it sets or deletes are written back into `context`."""
-        code = compile_script(script)
+        """Run a script in a sandbox worker; variables it sets or deletes are written back into `context`."""
+        compile_script(script)  # what RestrictedPython refuses is refused here, before a worker is involved
+        result = self._in_sandbox("exec", script, context, external_context)["context"]
+        context.clear()
+        context.update(result)
+        return True
+
+    def evaluate_here(self, expression, context, external_context=None):
+        """Evaluate in this process without limits: what a sandbox worker does, its OS limits applying."""
+        if is_timer_text(expression):
+            return expression.strip()
+        return eval(compile_expression(expression), self._scope(context, external_context))
+
+    def execute_here(self, script, context, external_context=None):
+        """Run a script in this process without limits (a sandbox worker's part); returns its variables."""
+        scope = self._scope(context, external_context)
+        exec(compile_script(script), scope)
+        return scope
+
+    def _scope(self, context, external_context):
         scope = dict(self.globals)
         scope.update(external_context or {})
         scope.update(context)
-        with _Limits(self.time_limit, self.memory_limit):
-            exec(code, scope)
-        for name in list(context):
-            if name not in scope:
-                del context[name]
-        for name, value in scope.items():
-            if name in self.globals or name.startswith("_") or callable(value) or isinstance(value, ModuleType):
-                continue
-            context[name] = value
-        return True
+        return scope
+
+    def _in_sandbox(self, kind, code, context, external_context):
+        from .sandbox.pool import shared_pool
+        request = {"op": kind, "code": code, "context": context, "external": external_context or {}}
+        return shared_pool(self.memory_limit).run(request, self.functions, self.time_limit)
 
 
 class CareerScriptEngine(PythonScriptEngine):

@@ -96,15 +96,22 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+    from engine.database import foreign_keys_off, foreign_keys_on
 
-        with context.begin_transaction():
-            context.run_migrations()
+    with connectable.connect() as connection:
+        # SQLite batch migrations copy and drop tables: foreign keys are checked again afterwards.
+        foreign_keys_off(connection)
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
+
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            foreign_keys_on(connection)
 
 
 if context.is_offline_mode():

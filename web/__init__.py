@@ -22,7 +22,7 @@ def create_app(config=None):
     from . import converters
     converters.init_app(app)
 
-    from . import account, admin, auth, errors, health, paths, pilot, processes, security, tasks, vendor
+    from . import account, admin, auth, errors, health, paths, pilot, processes, retries, security, tasks, vendor
     from . import engine_rest
     from .api import init_api
 
@@ -39,6 +39,7 @@ def create_app(config=None):
     init_api(app)
     errors.init_app(app)
     security.init_app(app)
+    retries.init_app(app)
     app.jinja_env.globals["app_name"] = "Career Pathing"
     from .templating import init_templating
     init_templating(app)

@@ -46,24 +46,25 @@ def _worker_session_factory(app):
 @click.option("--workers", default=0, type=int,
               help="Serve with gunicorn and this many worker processes (production); 0 uses the built-in server.")
 @click.option("--threads", default=4, show_default=True, type=int, help="Threads per gunicorn worker.")
-@click.option("--no-worker", is_flag=True, help="Do not run the timer and email worker inside this process.")
+@click.option("--no-worker", is_flag=True, help="Do not run the timer and email worker inside the web process(es).")
 def serve(host, port, workers, threads, no_worker):
-    """Serve the web application (with one embedded timer and email worker thread unless --no-worker)."""
+    """Serve the web application, with an embedded timer and email worker thread unless --no-worker (with
+    gunicorn, one in each worker process: they share the work as `pathing worker` processes do)."""
     from engine.worker import start_thread
 
     from .config import mail_settings
     app = _ready_app()
 
     def start_worker():
-        if not no_worker:
-            start_thread(_worker_session_factory(app), mail_settings(app.config), app.config["WORKER_INTERVAL"])
+        start_thread(_worker_session_factory(app), mail_settings(app.config), app.config["WORKER_INTERVAL"])
 
     if workers > 0:
         from .production import serve_with_gunicorn
         click.echo(f"Career Pathing is running on http://{host}:{port} with {counted(workers, 'gunicorn worker')}")
-        serve_with_gunicorn(app, host, port, workers, threads, on_ready=start_worker)
+        serve_with_gunicorn(app, host, port, workers, threads, in_each_worker=None if no_worker else start_worker)
         return
-    start_worker()
+    if not no_worker:
+        start_worker()
     click.echo(f"Career Pathing is running on http://{host}:{port}  (Ctrl+C stops it)")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
@@ -263,7 +264,7 @@ def import_command(file):
             counts = import_data(db.session, read_file(file), revision)
         except BackupError as exc:
             db.session.rollback()
-            click.echo(f"error: {exc}; nothing was imported", err=True)
+            click.echo(f"error: {exc}; nothing was imported.", err=True)
             sys.exit(1)
         db.session.commit()
     click.echo("imported: " + ", ".join(f"{count} {name}" for name, count in counts.items() if count))

@@ -4,6 +4,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
+from engine import database  # noqa: F401  (foreign keys on for every SQLite connection)
 from engine.models import Base
 
 db = SQLAlchemy(model_class=Base)

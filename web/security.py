@@ -7,7 +7,10 @@ diagram and form editors set on their elements.
 from flask import current_app, request
 from flask_login import current_user
 
+from .auth import refuse_bad_credentials
+from .auth.credentials import has_credentials_header
 from .extensions import csrf
+from .request_limits import limit_json_depth, init_app as init_request_limits
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -39,10 +42,11 @@ def security_headers(response):
 
 def api_csrf():
     """An API call that changes something and authenticates with the session cookie (not HTTP Basic or a
-    token) must carry the CSRF token (X-CSRFToken header), as pages' forms do."""
+    token) must carry the CSRF token (X-CSRFToken header), as pages' forms do. A call with an Authorization
+    header is authenticated by it alone (or refused 401 before this), so it needs no token."""
     if not request.path.startswith("/api/") or request.method not in UNSAFE_METHODS:
         return None
-    if request.authorization is not None or not current_app.config.get("WTF_CSRF_ENABLED", True):
+    if has_credentials_header() or not current_app.config.get("WTF_CSRF_ENABLED", True):
         return None
     if current_user.is_authenticated:
         csrf.protect()
@@ -83,6 +87,9 @@ def reject_nul_characters():
 
 
 def init_app(app):
+    init_request_limits(app)
     app.after_request(security_headers)
+    app.before_request(limit_json_depth)
     app.before_request(reject_nul_characters)
+    app.before_request(refuse_bad_credentials)
     app.before_request(api_csrf)

@@ -1,4 +1,5 @@
 """Jinja filters and globals shared by every page."""
+import uuid
 from datetime import datetime
 
 from flask import request, url_for
@@ -8,7 +9,7 @@ from engine import authorization
 from engine.directory import describe_candidates
 from engine.models import utcnow
 
-from .markdown import render_markdown
+from .markdown import render_comment, render_markdown
 
 
 def when(value):
@@ -52,7 +53,9 @@ def init_templating(app):
     app.jinja_env.filters["counted"] = counted
     app.jinja_env.filters["due_label"] = due_label
     app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
+    app.jinja_env.filters["comment"] = lambda text: Markup(render_comment(text or ""))
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["idempotency_key"] = lambda: str(uuid.uuid4())
     app.jinja_env.globals["now"] = utcnow
     app.jinja_env.globals["is_process_owner"] = authorization.is_process_owner
     app.jinja_env.globals["is_admin"] = authorization.is_admin

@@ -1,7 +1,7 @@
 """People administration for admins: the org directory (managers, departments, groups) and accounts."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
@@ -10,7 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from engine import authorization
 from engine.models import Group, User
 
-from ..auth import hash_password
+from ..auth import hash_password, revoke_sessions
 from ..auth import role_guard
 from ..extensions import db
 
@@ -85,6 +85,8 @@ def _save(form, person):
     person.active = form.active.data
     if form.password.data:
         person.password_hash = hash_password(form.password.data)
+        if person.id is not None:
+            revoke_sessions(person)  # whoever held the old password is logged out everywhere
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -118,6 +120,8 @@ def edit_user(user_id):
         else:
             _save(form, person)
             db.session.commit()
+            if person.id == current_user.id and form.password.data:
+                login_user(person)  # a new session for the admin who changed their own password
             flash(f"{person.name} is saved. New tasks follow the new manager and groups; open tasks stay where they are.",
                   "success")
             return redirect(url_for("admin.users"))

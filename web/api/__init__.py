@@ -20,6 +20,7 @@ from engine.task_view import shown_variables, task_documentation
 
 from ..converters import IdConverter, id_schema
 from ..extensions import csrf, db
+from ..retries import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from ..tasks import open_tasks_query
 from .schemas import (
     CompleteTaskSchema,
@@ -113,10 +114,13 @@ class CompleteTask(MethodView):
 class Instances(MethodView):
     decorators = [login_required]
 
+    @idempotent()
     @blp.arguments(StartInstanceSchema)
     @blp.response(201, InstanceSchema)
+    @blp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
     def post(self, payload):
-        """Start a path of `process_key` for `employee` (a username; the caller by default)."""
+        """Start a path of `process_key` for `employee` (a username; the caller by default). With an
+        Idempotency-Key header, a retry returns the first answer and starts nothing more."""
         employee = current_user
         if payload.get("employee"):
             employee = user_by_username(db.session, payload["employee"])
@@ -129,8 +133,7 @@ class Instances(MethodView):
             check_may_start_own(db.session, employee, utcnow().date(), current_app.config["PATHING_REQUIRE_COHORT"])
         outcome = Runtime(db.session).start(payload["process_key"], employee, current_user,
                                             payload.get("variables"))
-        db.session.commit()
-        return _instance_view(outcome.instance)
+        return _instance_view(outcome.instance)  # answered, then committed with its key by @idempotent
 
 
 @blp.route("/process-instances/<id:instance_id>")

@@ -1,5 +1,6 @@
 """Login, logout, and HTTP Basic authentication for API callers; repeated failures lock an account for a while."""
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -13,6 +14,7 @@ from engine.errors import DomainError, Forbidden
 from engine.models import LoginFailure, User, utcnow
 
 from ..extensions import db, login_manager
+from .credentials import has_credentials_header, header_user
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -78,40 +80,71 @@ def authenticate(username, password):
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    user = db.session.get(User, int(user_id)) if str(user_id).isdigit() else None
-    return user if user is not None and user.active else None
+def load_user(session_id):
+    """The user of a login session ("id:session version"), unless the session was revoked by a logout since,
+    or the request authenticates by its Authorization header instead (then the cookie does not count)."""
+    if has_credentials_header():
+        return None
+    user_id, _, version = str(session_id).partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 @login_manager.request_loader
-def load_user_from_basic_auth(req):
-    """API clients may send HTTP Basic credentials instead of a session cookie."""
-    auth = req.authorization
-    if auth is None or auth.type != "basic":
+def load_user_from_header(_request):
+    """API clients send HTTP Basic credentials or a bearer token instead of a session cookie."""
+    if not has_credentials_header():
         return None
-    user = authenticate(auth.username, auth.password)
+    user = header_user()
     if user is not None:
-        db.session.commit()  # the cleared failures
+        db.session.commit()  # the cleared failures, the token's last use
     return user
+
+
+def refuse_bad_credentials():
+    """A request with an Authorization header that names nobody is answered 401 (never served as the
+    cookie's user). /engine-rest checks its header itself, with Camunda's messages."""
+    if not has_credentials_header() or request.path.startswith("/engine-rest"):
+        return None
+    if header_user() is not None:
+        current_user._get_current_object()  # log the header's user in now, before any view runs
+        return None
+    db.session.commit()  # the failed attempt is counted
+    return unauthorized_response("The Authorization header does not name an active user: check the username "
+                                 "and password, or the API token.")
+
+
+def unauthorized_response(message):
+    """401 with the JSON error shape and the Basic challenge."""
+    response = jsonify({"code": "unauthorized", "message": message, "errors": {}})
+    response.status_code = 401
+    response.headers["WWW-Authenticate"] = 'Basic realm="Career Pathing"'
+    return response
 
 
 @login_manager.unauthorized_handler
 def unauthorized():
-    if request.path.startswith(("/api/", "/engine-rest")):
-        response = jsonify({"code": "unauthorized", "message": "Log in or send HTTP Basic credentials.",
-                            "errors": {}})
-        response.status_code = 401
-        response.headers["WWW-Authenticate"] = 'Basic realm="Career Pathing"'
-        return response
+    if request.path.startswith(("/api/", "/engine-rest")) or has_credentials_header():
+        return unauthorized_response("Log in or send HTTP Basic credentials.")
     flash("Please log in to continue.", "info")
     return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
 
 
 def _safe_next(target):
-    """Only same-site relative paths are followed after login."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("tasks.inbox")
+    """Only same-site relative paths are followed after login; anything else goes to the inbox.
+
+    Browsers drop tabs and line breaks from addresses and read a backslash as a slash, so `/<tab>/evil.com`
+    would leave the site: such characters are refused outright rather than cleaned."""
+    if not target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target) or "\\" in target:
+        return url_for("tasks.inbox")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return url_for("tasks.inbox")
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -139,9 +172,18 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    """End the session here and on the server: a copy of the session cookie no longer logs anyone in."""
+    revoke_sessions(current_user)
+    db.session.commit()
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
+
+
+def revoke_sessions(user):
+    """End every login session of `user` (flushes; the caller commits)."""
+    user.session_version = (user.session_version or 1) + 1
+    db.session.flush()
 
 
 def role_guard(has_role, message):

@@ -1,17 +1,14 @@
 """What every /engine-rest resource shares: the blueprint, authentication, errors and date formatting."""
-import base64
-import binascii
 from datetime import datetime
 
-from flask import Blueprint, g, request
+from flask import Blueprint, g
 
 from engine import authorization
 from engine.errors import DomainError, Forbidden
 
-from ..auth import authenticate
+from ..auth.credentials import header_user
 from ..errors import error_response
 from ..extensions import csrf
-from ..processes.tokens import user_for_token
 
 bp = Blueprint("engine_rest", __name__, url_prefix="/engine-rest")
 csrf.exempt(bp)
@@ -28,17 +25,7 @@ class InvalidRequest(DomainError):
 
 def _credentials_user():
     """The user named by the Authorization header (Basic or Bearer), or None."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return user_for_token(value.strip())
-    if scheme.lower() == "basic" and value.strip():
-        try:
-            username, _, password = base64.b64decode(value.strip()).decode("utf-8").partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        return authenticate(username, password)
-    return None
+    return header_user()
 
 
 @bp.before_request

@@ -15,6 +15,7 @@ from engine.runtime import UNKNOWN_ASSIGNEE, Runtime
 
 from ..extensions import db
 from ..processes import source_text
+from ..retries import idempotent
 from ..tasks import history_of, next_steps_message
 
 bp = Blueprint("paths", __name__, url_prefix="/paths", template_folder="templates")
@@ -56,7 +57,9 @@ def _open_steps(instance_ids):
 
 @bp.route("/start", methods=["POST"])
 @login_required
+@idempotent()
 def start():
+    """Start the caller's own career path; pressing the button twice (same form) starts one path."""
     key = current_app.config["PATHING_PROCESS_KEY"]
     running = db.session.scalars(sa.select(ProcessInstance).where(
         ProcessInstance.employee_id == current_user.id, ProcessInstance.status.in_(("running", "incident")))).first()
@@ -68,8 +71,7 @@ def start():
     message = next_steps_message(outcome, current_user)
     instance_id = outcome.instance.id
     mine = [row.id for row in outcome.opened if row.assignee_id == current_user.id]
-    db.session.commit()
-    flash(f"Your career path has started. {message}", "success")
+    flash(f"Your career path has started. {message}", "success")  # committed by @idempotent
     if mine:
         return redirect(url_for("tasks.show", task_id=mine[0]))
     return redirect(url_for("paths.show", instance_id=instance_id))

@@ -1,14 +1,12 @@
 """What HR learns from the pilot: analytics, recognition log, pilot feedback per cohort, and CSV exports."""
-import csv
-import io
-
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
-from flask import Response, current_app, render_template, request
+from flask import current_app, render_template, request
 
 from engine import analytics
 from engine.models import Cohort, HumanTask, Milestone, ProcessInstance, ProcessVersion, User, utcnow
 
+from ..csv_export import csv_response
 from ..extensions import db
 from ..templating import when
 from ..tasks.answers import describe_answers
@@ -82,15 +80,6 @@ def _filtered_instances():
     return query
 
 
-def _csv(filename, header, rows):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
 @bp.route("/exports/paths.csv")
 def export_paths():
     """Paths (filters: cohort, status) with their people, dates and current steps."""
@@ -108,8 +97,8 @@ def export_paths():
              i.employee.manager.name if i.employee and i.employee.manager else "", cohorts.get(i.cohort_id, ""),
              i.process_version.key, i.process_version.version, i.status, when(i.started_at), when(i.ended_at),
              "; ".join(open_steps.get(i.id, []))] for i in instances]
-    return _csv("paths.csv", ["path", "employee", "name", "department", "manager", "cohort", "process", "version",
-                              "status", "started", "ended", "current steps"], rows)
+    return csv_response("paths.csv", ["path", "employee", "name", "department", "manager", "cohort", "process",
+                                      "version", "status", "started", "ended", "current steps"], rows)
 
 
 @bp.route("/exports/tasks.csv")
@@ -129,8 +118,8 @@ def export_tasks():
         hours = round((completed - created).total_seconds() / 3600, 2) if completed else ""
         rows.append([task_id, instance_id, element_id, name, lane or "", status, assigned or "",
                      ", ".join(groups or []), done_by or "", when(created), when(due), when(completed), hours])
-    return _csv("tasks.csv", ["task", "path", "step id", "step", "role", "status", "assignee", "groups",
-                              "completed by", "created", "due", "completed", "hours"], rows)
+    return csv_response("tasks.csv", ["task", "path", "step id", "step", "role", "status", "assignee", "groups",
+                                      "completed by", "created", "due", "completed", "hours"], rows)
 
 
 @bp.route("/exports/milestones.csv")
@@ -146,7 +135,7 @@ def export_milestones():
              m.due_on.isoformat() if m.due_on else "", m.shown_status(today), when(m.completed_at),
              m.recognition_kind or "", m.recognition_note or "", m.recognized_by.username if m.recognized_by else ""]
             for m in milestones]
-    return _csv("milestones.csv", ["path", "employee", "number", "type", "title", "measure", "due", "status",
-                                   "completed", "recognition", "recognition note", "recognised by"], rows)
+    return csv_response("milestones.csv", ["path", "employee", "number", "type", "title", "measure", "due",
+                                           "status", "completed", "recognition", "recognition note", "recognised by"], rows)
 
 

@@ -2,7 +2,8 @@
 
 Supports the part of form-js templating that forms here use: `{{ name.path }}`,
 `{{#if name}}...{{/if}}` and `{{#loop list}}...{{/loop}}` (inside a loop, the
-item's fields are names). The result is Markdown, rendered safely afterwards.
+item's fields are names). The text around the placeholders is the process owner's Markdown; the values
+are what people typed, so `fill_placeholders` keeps them apart for web.markdown to insert as plain text.
 """
 import re
 
@@ -54,23 +55,35 @@ def _parse(text):
     return root
 
 
-def _render(nodes, context):
+def _render(nodes, context, show):
     out = []
     for node in nodes:
         if isinstance(node, str):
             out.append(node)
         elif node[0] == "var":
-            out.append(_display(_lookup(context, node[1])))
+            out.append(show(_display(_lookup(context, node[1]))))
         elif node[0] == "if":
             if _lookup(context, node[1]):
-                out.append(_render(node[2], context))
+                out.append(_render(node[2], context, show))
         elif node[0] == "loop":
             for item in _lookup(context, node[1]) or []:
                 scope = {**context, **item} if isinstance(item, dict) else {**context, "this": item}
-                out.append(_render(node[2], scope))
+                out.append(_render(node[2], scope, show))
     return "".join(out)
 
 
 def render_template_text(text, context):
-    """Fill a form text's placeholders from task data."""
-    return _render(_parse(text or ""), context or {})
+    """Fill a form text's placeholders from task data (as one plain string)."""
+    return _render(_parse(text or ""), context or {}, lambda value: value)
+
+
+def fill_placeholders(text, context, marker):
+    """The form text with each placeholder replaced by `marker.format(n)`, and the list of values (what people
+    typed) the markers stand for."""
+    values = []
+
+    def keep(value):
+        values.append(value)
+        return marker.format(len(values) - 1)
+
+    return _render(_parse(text or ""), context or {}, keep), values

@@ -1,8 +1,8 @@
 """Builds what the task form template renders from a form-js schema, values and errors."""
-from engine.forms import INPUT_TYPES, MULTI_VALUE_TYPES, earliest_date, field_label, options_for
+from engine.forms import INPUT_TYPES, MULTI_VALUE_TYPES, earliest_date, field_label, max_length_of, options_for
 
-from ..markdown import render_markdown
-from .form_text import render_template_text
+from ..markdown import MARKER, render_markdown_with_values
+from .form_text import fill_placeholders
 
 
 def _value_at(values, key):
@@ -28,7 +28,8 @@ def _nodes(components, values, errors, context, prefix, extra_rows):
     for component in components:
         kind = component.get("type")
         if kind == "text":
-            nodes.append({"type": "text", "html": render_markdown(render_template_text(component.get("text"), context))})
+            text, typed = fill_placeholders(component.get("text"), context, MARKER)
+            nodes.append({"type": "text", "html": render_markdown_with_values(text, typed)})
         elif kind in ("separator", "spacer"):
             nodes.append({"type": kind})
         elif kind in INPUT_TYPES:
@@ -56,7 +57,7 @@ def _field(component, values, errors, context, prefix):
         "label": field_label(component),
         "description": component.get("description"), "required": bool(rules.get("required")),
         "error": errors.get(name), "readonly": bool(component.get("readonly") or component.get("disabled")),
-        "rules": rules, "subtype": component.get("subtype", "date"),
+        "rules": rules, "max_length": max_length_of(component), "subtype": component.get("subtype", "date"),
         "not_before": earliest_date() if component.get("disallowPassedDates") else None,
         "value": value if value is not None else ([] if kind in MULTI_VALUE_TYPES else ""),
     }
