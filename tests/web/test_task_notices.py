@@ -145,7 +145,9 @@ def test_a_revise_round_shows_its_reason_and_what_changed(act):
     changes = page[page.index('class="round-changes"'):page.index("</section>", page.index('class="round-changes"'))]
     assert "Draft career path with milestones" in changes and "Stretch: run the platform guild" in changes
     assert "Before:" in changes and "Now:" in changes
+    assert "Milestones 3" in changes and "(added)" in changes
     assert "Sam suggests the course first" not in changes  # unchanged answers are not repeated
+    assert "Architecture course" not in changes  # nor unchanged rows of a list
     act.complete("ada", instance, "review_career_path", **dict(PATH_REVIEW, milestones=stretched))
     approval = act.task(instance, "leadership_approval")
     assert approval.subject == "round 2"

@@ -30,8 +30,18 @@ def _changed_fields(schema, before, after):
         single = {"components": [component]}
         old = describe_answers(single, before or {})
         new = describe_answers(single, after or {})
-        if old and new:
-            changed.append((old[0][0], old[0][1], new[0][1]))
+        if not (old and new):
+            continue
+        label, then, now = old[0][0], old[0][1], new[0][1]
+        if isinstance(then, str) or isinstance(now, str):
+            changed.append((label, then, now))
+            continue
+        # a list: only its rows that changed, were added or were removed
+        for index in range(max(len(then), len(now))):
+            row_then = then[index] if index < len(then) else "\u2014 (added)"
+            row_now = now[index] if index < len(now) else "\u2014 (removed)"
+            if row_then != row_now:
+                changed.append((f"{label} {index + 1}", row_then, row_now))
     return changed
 
 
