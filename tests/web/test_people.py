@@ -44,7 +44,7 @@ def test_release_gives_the_task_back_to_the_group(act):
     db.session.expire_all()
     row = db.session.get(HumanTask, approval.id)
     assert row.assignee_id is None and row.claimed_by_id is None
-    assert act.events(instance, "task_released")[0].message == "Leo Martin released “Leadership approval” to leadership"
+    assert act.events(instance, "task_released")[0].message == "Leo Martin released “Leadership approval: round 1” to leadership"
     # only the claimer may release; nobody else can claim a claimed task
     act.claim("leo", approval)
     assert act.as_("hana").post(f"/tasks/{approval.id}/claim").status_code == 404  # not offered to hana
