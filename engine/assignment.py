@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta, timezone
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from .roles import PROCESS_OWNER_GROUP as FALLBACK_GROUP  # offered the tasks that name nobody
-from .expressions import is_juel, is_timer_text
+from .expressions import ISO_DURATION, is_juel, is_timer_text
 
 
 class AssignmentError(ValueError):
@@ -117,6 +117,8 @@ def to_datetime(value, now):
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("P"):
+            if not re.fullmatch(ISO_DURATION, text):
+                raise AssignmentError(f'"{text}" is not an ISO 8601 duration (e.g. P7D, PT4H)')
             try:
                 parsed = TimerEventDefinition.parse_iso_duration(text)
                 return now + TimerEventDefinition.get_timedelta_from_start(parsed, now)

@@ -15,8 +15,10 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
 from .expressions import ExpressionSyntaxError, is_juel, is_timer_text, to_python
 from .forms import OPTION_TYPES, field_keys
+from .javascript import is_javascript, javascript_assigned_names, javascript_syntax_error, unmark
 from .script_functions import FUNCTION_NAMES
 from .scripting import available_builtins
+from .time_values import date_attribute_problem, literal_timer_problem, timer_kind, unreadable_timer_message
 
 START_VARIABLES = {"employee", "employee_name", "department", "job_title", "manager", "manager_name"}
 ALWAYS_KNOWN = available_builtins() | set(FUNCTION_NAMES) | {"is_empty", "True", "False", "None"}
@@ -49,7 +51,9 @@ def _free_names(tree):
 
 
 def script_assigned_names(script):
-    """Variables a script sets."""
+    """Variables a script sets (a JavaScript one through execution.setVariable)."""
+    if is_javascript(script):
+        return javascript_assigned_names(script)
     try:
         tree = ast.parse(script or "")
     except SyntaxError:
@@ -63,6 +67,8 @@ def script_assigned_names(script):
 
 def unknown_functions(script):
     """Functions a script calls that it neither defines nor may use."""
+    if is_javascript(script):
+        return []
     try:
         tree = ast.parse(script or "")
     except SyntaxError:
@@ -80,6 +86,7 @@ def known_variables(specs, forms):
         for task_spec in spec.task_specs.values():
             if isinstance(task_spec, ScriptTask):
                 names |= script_assigned_names(task_spec.script)
+                names |= {task_spec.extensions.get("resultVariable")} - {None}
             if isinstance(task_spec, MultiInstanceTask):
                 for ref in (task_spec.data_output, task_spec.output_item, task_spec.data_input,
                             task_spec.input_item):
@@ -113,8 +120,11 @@ def task_problems(task_spec, known, forms_by_key):
     if isinstance(task_spec, CatchingEvent):
         definition = getattr(task_spec, "event_definition", None)
         if isinstance(definition, TimerEventDefinition):
-            messages.extend(_timer_problems(definition.expression))
+            messages.extend(_timer_problems(definition, known))
     if isinstance(task_spec, UserTask):
+        for name in ("dueDate", "followUpDate"):
+            messages.extend(filter(None, [date_attribute_problem(name, task_spec.extensions.get("camunda", {})
+                                                                 .get(name))]))
         for name in ("assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate"):
             value = task_spec.extensions.get("camunda", {}).get(name)
             if value and is_juel(value):
@@ -132,7 +142,8 @@ def _mapping_problems(mappings):
             messages.append(f'the {where} parameter "{name}" uses {content}, which is not supported here: '
                             f"use an expression such as ${{...}}, a text, a list or a map")
         elif kind == "expression" and not _parses(content):
-            messages.append(f'the {where} parameter "{name}" has an expression that cannot be read: {content!r}')
+            messages.append(_javascript_parameter_problem(name, where, content) if is_javascript(content) else
+                            f'the {where} parameter "{name}" has an expression that cannot be read: {content!r}')
         elif kind in ("list", "map"):
             for item in content:
                 check(name, item[1] if kind == "map" else item, where)
@@ -144,6 +155,10 @@ def _mapping_problems(mappings):
         if mapping.get("sourceExpression") and not _parses(mapping["sourceExpression"]):
             messages.append(f"the variable mapping expression {mapping['sourceExpression']!r} cannot be read")
     return messages
+
+
+def _javascript_parameter_problem(name, where, content):
+    return f'the {where} parameter "{name}" is JavaScript that cannot be read: {javascript_syntax_error(unmark(content))}'
 
 
 def _unknown_names(text, known, what):
@@ -170,6 +185,8 @@ def _gateway_problems(task_spec, known, forms_by_key):
 
 
 def _parses(text):
+    if is_javascript(text):
+        return javascript_syntax_error(unmark(text)) is None
     try:
         ast.parse(to_python(text), mode="eval")
     except (SyntaxError, ExpressionSyntaxError):
@@ -178,7 +195,10 @@ def _parses(text):
 
 
 def _exhaustive(conditions, forms_by_key):
-    """True when the conditions provably cover every case (x / not x, or every option of a required field)."""
+    """True when the conditions provably cover every case (x / not x, or every option of a required field).
+    JavaScript conditions are not judged (as in Camunda): no flow matching at run time is an incident."""
+    if any(is_javascript(text) for text in conditions):
+        return True
     python = []
     for text in conditions:
         try:
@@ -202,17 +222,23 @@ def _exhaustive(conditions, forms_by_key):
     return False
 
 
-def _timer_problems(expression):
-    if not expression:
+def _timer_problems(definition, known):
+    """A timer's value: a literal must parse (ISO 8601 or, for cycles, a cron); an expression must read and
+    use only variables that can exist."""
+    expression, kind = definition.expression, timer_kind(definition)
+    if not expression or not expression.strip():
         return ["the timer has no duration, date or cycle"]
-    text = expression.strip().strip("'\"")
-    if is_timer_text(text):
-        return []
+    literal = literal_timer_problem(kind, expression)
+    if literal is not False:
+        return [literal] if literal else []
     try:
         ast.parse(to_python(expression), mode="eval")
     except (SyntaxError, ExpressionSyntaxError):
-        return [f"the timer {expression!r} is neither an ISO 8601 duration/date/cycle (e.g. P7D, "
-                f"2026-12-01T09:00:00Z, R3/PT10M) nor a valid expression"]
+        return [unreadable_timer_message(kind, expression, [])]
+    if not is_juel(expression):
+        unknown = sorted(expression_names(expression) - known - ALWAYS_KNOWN)
+        if unknown:
+            return [unreadable_timer_message(kind, expression, unknown)]
     return []
 
 

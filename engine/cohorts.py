@@ -4,9 +4,10 @@ from datetime import date
 import sqlalchemy as sa
 
 from .deployment import latest_version
-from .errors import DomainError, Forbidden, NotFound
+from .errors import DomainError, Forbidden, NotFound, StartFailed
 from .models import Cohort, CohortMember, ProcessInstance, User
 from .runtime import Runtime
+from .start_failures import record_start_failure
 
 
 def people_for(session, usernames=(), department=None, manager=None):
@@ -73,6 +74,10 @@ def start_paths(session, cohort, actor, runtime=None):
                 instance = runtime.start_version(version, member.user, actor).instance
                 instance.cohort_id = cohort.id
                 member.instance = instance
+        except StartFailed as exc:  # kept for HR under Incidents, with Start again
+            record_start_failure(session, exc.failure, now=runtime.clock())
+            skipped.append((member.user.name, exc.message))
+            continue
         except DomainError as exc:
             skipped.append((member.user.name, exc.message))
             continue

@@ -71,6 +71,20 @@ class IncidentRaised(DomainError):
 
     status = 409
     code = "incident"
+    title = "Stopped by a problem"
+
+
+class StartFailed(DomainError):
+    """Starting a path failed in the diagram (a script, expression, date or assignment) and was rolled back:
+    no path exists. `failure` holds what to record for HR (engine.start_failures) once the rollback is done."""
+
+    status = 409
+    code = "start_failed"
+    title = "Your path could not start"
+
+    def __init__(self, message, failure):
+        super().__init__(message, errors={"element_id": failure.get("element_id")})
+        self.failure = failure
 
 
 class Warn(str):

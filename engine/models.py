@@ -424,3 +424,24 @@ class Milestone(Base):
         if self.status != "done" and self.due_on is not None and self.due_on < today:
             return "overdue"
         return self.status
+
+
+class StartFailure(Base):
+    """A start that failed and was rolled back (no path exists): kept in its own transaction so HR and process
+    owners see it under Incidents, with who tried, and can start the path again for that person."""
+
+    __tablename__ = "start_failure"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_version_id: Mapped[int] = mapped_column(sa.ForeignKey("process_version.id"))
+    employee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    started_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    element_id: Mapped[str | None] = mapped_column(sa.String(200))
+    message: Mapped[str] = mapped_column(sa.Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(index=True)
+    resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    instance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_instance.id"))
+
+    process_version: Mapped[ProcessVersion] = relationship()
+    employee: Mapped[User | None] = relationship(foreign_keys=[employee_id])
+    started_by: Mapped[User | None] = relationship(foreign_keys=[started_by_id])

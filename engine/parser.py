@@ -11,6 +11,7 @@ from SpiffWorkflow.camunda.parser.event_parsers import CamundaStartEventParser
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, BusinessRuleTaskParser, UserTaskParser
 
 from .dmn import DecisionCall, parse_dmn
+from .script_languages import inline_script, with_script_languages
 
 # camunda:* attributes of a user task copied into task_spec.extensions
 USER_TASK_ATTRIBUTES = (
@@ -46,6 +47,8 @@ def parameter_value(node):
         return ("list", [parameter_value(item) for item in child if isinstance(item.tag, str)])
     if local == "map":
         return ("map", [(entry.get("key"), parameter_value(entry)) for entry in child if isinstance(entry.tag, str)])
+    if local == "script":
+        return inline_script(child)
     return ("unsupported", f"camunda:{local}")
 
 
@@ -233,6 +236,11 @@ class AppParser(CamundaParser):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.decisions = {}  # decision id -> engine.dmn.Decision
+
+    def _get_parser_class(self, tag):
+        """Every node parser also reads script and condition languages and cron cycles (engine/script_languages.py)."""
+        parser_class, spec_class = super()._get_parser_class(tag)
+        return with_script_languages(parser_class), spec_class
 
     def add_dmn_str(self, dmn_str, filename=None):
         """Read every decision table of a DMN file; the first problem raises ValidationException."""

@@ -26,6 +26,7 @@ from .pruning import pruned_elements
 from .script_functions import build_functions
 from .scripting import CareerScriptEngine, ScriptError
 from .specs import FORMS, dump_state, load_state, new_workflow
+from .start_failures import start_failed
 from .timers import fire_due, next_timer_at, waiting_timers
 from .camunda_forms import task_form_ref
 from .parser import initiator_variables
@@ -80,9 +81,14 @@ class Runtime:
         self.session.add(instance)
         self.session.flush()
         self._event(instance, started_by, "started", message=f"{version.name} started for {employee.name}")
-        self._run(instance, workflow, lambda: workflow.do_engine_steps(), element_id=None)
-        opened = self._sync(instance, workflow, started_by)
-        self._store(instance, workflow)
+        try:
+            self._run(instance, workflow, lambda: workflow.do_engine_steps(), element_id=None)
+            opened = self._sync(instance, workflow, started_by)
+            self._store(instance, workflow)
+        except IncidentRaised as exc:  # the caller rolls the start back; engine/start_failures.py tells HR
+            self._history.clear()  # entries of the rolled-back path must not be written with a later action
+            self._unannounced.clear()
+            raise start_failed(version, employee, started_by, exc.errors.get("element_id"), _reason(exc)) from exc
         return Outcome(instance, opened=opened)
 
     # -- completing -----------------------------------------------------------------------
@@ -461,6 +467,12 @@ def for_change(query, skip_locked=False):
     return (query.options(joinedload(ProcessInstance.process_version), joinedload(ProcessInstance.employee))
             .with_for_update(of=ProcessInstance, skip_locked=skip_locked)
             .execution_options(populate_existing=True))
+
+
+def _reason(exc):
+    """An incident's message as the cause of a failed start: without "nothing was changed" and the like."""
+    text = exc.message.split(" Nothing was changed")[0].rstrip(". ")
+    return text[:1].lower() + text[1:]
 
 
 def _describe(exc):

@@ -28,6 +28,8 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from .expressions import ExpressionSyntaxError, empty, is_timer_text, to_python
+from .javascript import is_javascript
+from .script_languages import evaluate_javascript, execute_javascript
 
 SCRIPT_TIME_LIMIT = 2.0  # seconds per script or expression
 SCRIPT_MEMORY_LIMIT = 256 * 1024 * 1024  # bytes a script may allocate
@@ -287,7 +289,19 @@ class CareerScriptEngine(PythonScriptEngine):
     def __init__(self, functions=None):
         super().__init__(environment=RestrictedEnvironment(functions))
 
+    def evaluate(self, task, expression, external_context=None):
+        """Evaluate an expression or condition; JavaScript ones run in engine/javascript.py."""
+        if is_javascript(expression):
+            return evaluate_javascript(task, expression)
+        return super().evaluate(task, expression, external_context)
+
+    def execute(self, task, script, external_context=None):
+        """Run a script task's script; JavaScript ones run in engine/javascript.py."""
+        if is_javascript(script):
+            return execute_javascript(task, script)
+        return super().execute(task, script, external_context)
+
     def validate(self, expression):
         """Raise ExpressionSyntaxError when an expression cannot be compiled."""
-        if not is_timer_text(expression):
+        if not is_timer_text(expression) and not is_javascript(expression):
             compile_expression(expression)

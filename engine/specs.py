@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.serializer.helpers.spec import TaskSpecConverter
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
 
+from .timer_events import APP_TIMERS
 from .parser import AppParser
 from .pruning import PRUNED_ELEMENTS, prune, pruned_elements
 
@@ -54,6 +55,8 @@ def _serializer_config():
     (specs are never stored, but comparing two versions converts them)."""
     config = dict(CAMUNDA_CONFIG)
     config[BpmnWorkflow] = StateOnlyWorkflowConverter
+    for spiff_timer, app_timer in APP_TIMERS.items():
+        config[app_timer] = config[spiff_timer]
     for _parser_class, spec_class in AppParser.OVERRIDE_PARSER_CLASSES.values():
         if issubclass(spec_class, BusinessRuleTask):
             config[spec_class] = DecisionTaskConverter

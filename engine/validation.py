@@ -23,6 +23,8 @@ from .directory import DIRECTORY_VARIABLES
 from .forms import FormError, field_keys, load_form
 from .camunda_forms import form_ref_of, resolve_task_form, start_form_messages  # noqa: F401  (importable here)
 from .people import people_problems
+from .javascript import is_javascript
+from .script_languages import javascript_problem
 from .parser import AppParser
 from .scripting import compile_expression, compile_script
 
@@ -430,7 +432,9 @@ def _check_task_spec(task_spec, checked, known_forms):
             text = condition.args[0] if hasattr(condition, "args") and condition.args else condition
             if isinstance(text, str) and text.strip():
                 messages.extend(_expression_problem(text, "a condition on an outgoing flow"))
-    if isinstance(task_spec, ScriptTask):
+    if isinstance(task_spec, ScriptTask) and is_javascript(task_spec.script):
+        messages.extend(filter(None, [javascript_problem(task_spec.script, "the script")]))
+    elif isinstance(task_spec, ScriptTask):
         try:
             compile_script(task_spec.script)
         except (ExpressionSyntaxError, SyntaxError) as exc:
@@ -439,6 +443,8 @@ def _check_task_spec(task_spec, checked, known_forms):
 
 
 def _expression_problem(expression, what):
+    if is_javascript(expression):
+        return list(filter(None, [javascript_problem(expression, what)]))
     try:
         compile_expression(expression)
     except (ExpressionSyntaxError, SyntaxError) as exc:

@@ -3,8 +3,9 @@ from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import DomainError, IncidentRaised
+from engine.errors import DomainError, IncidentRaised, StartFailed
 from engine.runtime import Runtime
+from engine.start_failures import record_start_failure
 
 from .extensions import db
 
@@ -14,13 +15,13 @@ def wants_json():
     return request.path.startswith(("/api/", "/engine-rest"))
 
 
-def error_response(status, code, message, errors=None):
-    """Answer with the JSON error shape or the error page, as the caller expects."""
+def error_response(status, code, message, errors=None, title=None):
+    """Answer with the JSON error shape or the error page (headed `title` when given), as the caller expects."""
     if wants_json():
         response = jsonify({"code": code, "message": message, "errors": errors or {}})
         response.status_code = status
         return response
-    return render_template("error.html", status=status, message=message), status
+    return render_template("error.html", status=status, message=message, title=title), status
 
 
 def handle_domain_error(exc):
@@ -29,7 +30,10 @@ def handle_domain_error(exc):
     if isinstance(exc, IncidentRaised) and exc.errors.get("instance_id"):
         Runtime(db.session).record_incident(exc.errors["instance_id"], exc.errors.get("element_id"), exc.message)
         db.session.commit()
-    return error_response(exc.status, exc.code, exc.message, exc.errors)
+    if isinstance(exc, StartFailed):
+        record_start_failure(db.session, exc.failure)
+        db.session.commit()
+    return error_response(exc.status, exc.code, exc.message, exc.errors, title=getattr(exc, "title", None))
 
 
 def handle_http_error(exc):

@@ -59,7 +59,7 @@ def test_unknown_variables_functions_timers_and_people():
     found = problems({"p.bpmn": linear_process("p", script, timer, nobody), "choice.form": FORM})
     text = " | ".join(f"{e}: {m}" for e, m in sorted(found))
     assert 'calc: the script calls "send_mail", which is not a function diagrams may use' in text
-    assert "wait: the timer 'in a week' is neither an ISO 8601 duration" in text
+    assert 'wait: the duration timer "in a week" cannot be read: write an ISO 8601 duration' in text
     assert "lonely: nobody" not in text  # a task that names nobody deploys: the process owners get it
     warnings = {(w.element_id, w.message) for w in check_files({"p.bpmn": linear_process("p", nobody),
                                                                  "choice.form": FORM}).warnings}
@@ -72,12 +72,12 @@ def test_unknown_variables_functions_timers_and_people():
 def test_forms_listeners_and_mappings_that_cannot_run():
     listener = ('<bpmn:userTask id="ask" camunda:formRef="nope" camunda:assignee="${employee}"><bpmn:extensionElements>'
                 '<camunda:taskListener class="org.Example" event="create"/><camunda:inputOutput>'
-                '<camunda:inputParameter name="s"><camunda:script scriptFormat="js">1</camunda:script>'
+                '<camunda:inputParameter name="s"><camunda:script scriptFormat="groovy">1</camunda:script>'
                 '</camunda:inputParameter></camunda:inputOutput></bpmn:extensionElements></bpmn:userTask>')
     assert "task listeners do not run here" in messages_of({"p.bpmn": linear_process("p", listener)}, "ask")
     clean = listener.replace("<camunda:taskListener class=\"org.Example\" event=\"create\"/>", "")
     text = messages_of({"p.bpmn": linear_process("p", clean)}, "ask")
-    assert 'the form "nope" is not deployed' in text and "camunda:script, which is not supported" in text
+    assert 'the form "nope" is not deployed' in text and "camunda:script in groovy, which is not supported" in text
 
 
 def test_a_boundary_event_attached_to_nothing_is_named():

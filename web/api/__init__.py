@@ -164,7 +164,7 @@ def _instance_view(instance):
 
 def init_api(app):
     """Register the API blueprint; it authenticates per request, so CSRF does not apply."""
-    from . import moves  # noqa: F401  (routes on this blueprint)
+    from . import moves, start_failures  # noqa: F401  (routes on this blueprint)
     api = PathingApi(app)
     api.register_converter(IdConverter, id_schema)
     csrf.exempt(blp)

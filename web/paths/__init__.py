@@ -12,6 +12,7 @@ from engine.comments import add_comment, comments_of
 from engine.errors import ValidationFailed
 from engine.models import HumanTask, InstanceEvent, Milestone, ProcessInstance, utcnow
 from engine.runtime import UNKNOWN_ASSIGNEE, Runtime
+from engine.start_failures import open_start_failures, start_again, start_failures_of
 
 from ..extensions import db
 from ..processes import source_text
@@ -42,7 +43,10 @@ def index():
                                       joinedload(ProcessInstance.process_version)),
                         page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     open_steps = _open_steps([path.id for path in paths.items])
-    return render_template("paths/index.html", paths=paths, open_steps=open_steps, status=status)
+    failed_starts = open_start_failures(db.session) if _may_handle_incidents() \
+        else start_failures_of(db.session, current_user)
+    return render_template("paths/index.html", paths=paths, open_steps=open_steps, status=status,
+                           failed_starts=failed_starts)
 
 
 def _open_steps(instance_ids):
@@ -190,7 +194,21 @@ def incidents():
     page = db.paginate(sa.select(ProcessInstance).where(ProcessInstance.status == "incident")
                        .order_by(ProcessInstance.id.desc()), page=request.args.get("page", 1, type=int),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    return render_template("paths/incidents.html", instances=page)
+    return render_template("paths/incidents.html", instances=page, failed_starts=open_start_failures(db.session))
+
+
+@bp.route("/start-failures/<id:failure_id>/start-again", methods=["POST"])
+@login_required
+def start_again_view(failure_id):
+    """Start again, for the same person, a path whose start failed (after the diagram was fixed)."""
+    if not _may_handle_incidents():
+        abort(403)
+    outcome = start_again(db.session, Runtime(db.session), failure_id, current_user)
+    name = outcome.instance.employee.name if outcome.instance.employee else outcome.instance.business_key
+    instance_id = outcome.instance.id
+    db.session.commit()
+    flash(f"The path of {name} has started.", "success")
+    return redirect(url_for("paths.show", instance_id=instance_id))
 
 
 @bp.route("/<id:instance_id>/retry", methods=["POST"])

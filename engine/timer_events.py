@@ -1,0 +1,74 @@
+"""The timer event definitions every diagram gets: SpiffWorkflow's, with cron cycles (engine/cron.py), and a
+timer value that cannot be read at run time (an expression that gave "banana") failing as a step error
+that names the timer, so the path gets an incident (or its start fails) instead of an internal error."""
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+)
+
+from .cron import CronCycleTimerEventDefinition, CronError
+from .expressions import is_juel
+from .time_values import TIMER_FORMATS
+
+_SPIFF_ERRORS = (WorkflowTaskException,)
+
+
+def _unreadable(definition, my_task, kind, exc):
+    expression = (definition.expression or "").strip()
+    value = my_task._get_internal_data("event_value")
+    if value is None and is_juel(expression):
+        value = my_task.workflow.script_engine.evaluate(my_task, expression)
+    what = f'"{expression}" gave "{value}", which' if value is not None and value != expression else f'"{expression}"'
+    detail = f" ({exc})" if isinstance(exc, CronError) else ""
+    return WorkflowTaskException(f"the {kind} timer {what} cannot be read{detail}; write {TIMER_FORMATS[kind]}",
+                                 task=my_task)
+
+
+class CheckedDurationTimer(DurationTimerEventDefinition):
+    """A duration timer whose unreadable value is a step error naming the timer."""
+
+    def has_fired(self, my_task):
+        try:
+            return super().has_fired(my_task)
+        except _SPIFF_ERRORS:
+            raise
+        except Exception as exc:  # noqa: BLE001 - SpiffWorkflow's ISO parsers raise bare Exception
+            raise _unreadable(self, my_task, "duration", exc) from exc
+
+
+class CheckedDateTimer(TimeDateEventDefinition):
+    """A date timer whose unreadable value is a step error naming the timer."""
+
+    def has_fired(self, my_task):
+        try:
+            return super().has_fired(my_task)
+        except _SPIFF_ERRORS:
+            raise
+        except Exception as exc:  # noqa: BLE001 - SpiffWorkflow's ISO parsers raise bare Exception
+            raise _unreadable(self, my_task, "date", exc) from exc
+
+
+class CheckedCycleTimer(CronCycleTimerEventDefinition):
+    """A cycle timer (ISO or cron) whose unreadable value is a step error naming the timer."""
+
+    def cycle_complete(self, my_task):
+        try:
+            return super().cycle_complete(my_task)
+        except _SPIFF_ERRORS:
+            raise
+        except Exception as exc:  # noqa: BLE001 - SpiffWorkflow's ISO parsers raise bare Exception
+            raise _unreadable(self, my_task, "cycle", exc) from exc
+
+
+APP_TIMERS = {DurationTimerEventDefinition: CheckedDurationTimer, TimeDateEventDefinition: CheckedDateTimer,
+              CycleTimerEventDefinition: CheckedCycleTimer}
+
+
+def app_timer(definition):
+    """Our subclass of a timer event definition SpiffWorkflow's parser built (other definitions unchanged)."""
+    replacement = APP_TIMERS.get(type(definition))
+    if replacement is None:
+        return definition
+    return replacement(definition.name, definition.expression, description=definition.description)
