@@ -115,7 +115,7 @@ def task_problems(task_spec, known, forms_by_key):
     if isinstance(task_spec, ServiceTask) or type(task_spec).__name__ in ("SendTask", "ServiceTask"):
         messages.append("service and send tasks do not run here: use a script task, or a user task for a person")
     messages.extend(_mapping_problems(getattr(task_spec, "extensions", {}).get("mappings") or {}))
-    if isinstance(task_spec, ExclusiveGateway):
+    if getattr(task_spec, "cond_task_specs", None) is not None:
         messages.extend(_gateway_problems(task_spec, known, forms_by_key))
     if isinstance(task_spec, CatchingEvent):
         definition = getattr(task_spec, "event_definition", None)
@@ -170,18 +170,29 @@ def _unknown_names(text, known, what):
 
 
 def _gateway_problems(task_spec, known, forms_by_key):
+    """Conditions of a gateway (or of the flows leaving a task) that use unknown variables or may all be false:
+    warnings, since a start variable or a worker may provide the value and a default flow is optional in BPMN."""
     messages = []
     conditions = [condition_text(c) for c, _target in getattr(task_spec, "cond_task_specs", [])]
+    unconditional = len(conditions) - len([c for c in conditions if c])
     conditions = [c for c in conditions if c]
     for text in conditions:
-        messages.extend(_unknown_names(text, known, "the condition"))
+        messages.extend(_warn(message) for message in _unknown_names(text, known, "the condition"))
     has_default = getattr(task_spec, "default_task_spec", None) is not None
+    if not isinstance(task_spec, ExclusiveGateway):
+        has_default = has_default or unconditional > 0  # an unconditional flow is always taken
     if not all(_parses(text) for text in conditions):
         return messages  # the unreadable condition is reported on its own
     if conditions and not has_default and not _exhaustive(conditions, forms_by_key):
-        messages.append("the conditions on this gateway may all be false, which would stop the path: "
-                        "mark one outgoing flow as the default flow")
+        messages.append(_warn("the conditions on the outgoing flows may all be false; the path would then stop "
+                              "with an incident: mark one outgoing flow as the default flow, or make the conditions "
+                              "cover every case"))
     return messages
+
+
+def _warn(text):
+    from .validation import Warn  # validation imports this module
+    return Warn(text)
 
 
 def _parses(text):
@@ -209,6 +220,8 @@ def _exhaustive(conditions, forms_by_key):
     for node in python:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not) and ast.dump(node.operand) in plain:
             return True
+    if _complementary(python):
+        return True
     compared = {}
     for node in python:
         if (isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq)
@@ -219,6 +232,28 @@ def _exhaustive(conditions, forms_by_key):
         if field and (field.get("validate") or {}).get("required") and field.get("values"):
             if {option.get("value") for option in field["values"]} <= values:
                 return True
+    return False
+
+
+_COMPLEMENTS = {ast.Gt: ast.LtE, ast.LtE: ast.Gt, ast.Lt: ast.GtE, ast.GtE: ast.Lt, ast.Eq: ast.NotEq,
+                ast.NotEq: ast.Eq, ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is}
+_FLIPPED = {ast.Gt: ast.Lt, ast.Lt: ast.Gt, ast.GtE: ast.LtE, ast.LtE: ast.GtE}
+
+
+def _complementary(nodes):
+    """True when two conditions are each other's negation: `a > 5` / `a <= 5`, `a == 'x'` / `a != 'x'`, also
+    written the other way round (`5 < a`)."""
+    seen = set()
+    for node in nodes:
+        if not (isinstance(node, ast.Compare) and len(node.ops) == 1):
+            continue
+        left, op, right = node.left, type(node.ops[0]), node.comparators[0]
+        if isinstance(left, ast.Constant) and not isinstance(right, ast.Constant) and op in _FLIPPED:
+            left, op, right = right, _FLIPPED[op], left
+        key = (ast.dump(left), ast.dump(right))
+        if (key, _COMPLEMENTS.get(op)) in seen:
+            return True
+        seen.add((key, op))
     return False
 
 

@@ -16,10 +16,12 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
 from .errors import DeploymentRejected
 from .dmn import parse_dmn
-from .models import Deployment, ProcessVersion
 from .camunda_forms import embedded_form_ref, resolve_task_form
+from .encoding import UnreadableText, decode_text
+from .models import Deployment, ProcessVersion, ResourceDefinition
 from .people import known_people
 from .process_declarations import start_form_refs
+from .specs import called_specs
 from .validation import Problem, check_files, form_id_from_file, kind_of
 
 IGNORED_NAMES = {".DS_Store"}
@@ -33,6 +35,8 @@ class DeployResult:
     unchanged: list = field(default_factory=list)
     deployment: Deployment | None = None
     warnings: list = field(default_factory=list)  # Problems that did not stop the deployment
+    created_resources: list = field(default_factory=list)  # new ResourceDefinition versions (decisions, forms)
+    unchanged_resources: list = field(default_factory=list)
 
     @property
     def versions(self):
@@ -41,49 +45,80 @@ class DeployResult:
 
 
 def read_paths(paths):
-    """Read files and folders (recursively) into {relative name: text}; folders keep only known kinds."""
+    """Read files and folders (recursively) into {relative name: text}; folders keep only known kinds.
+    Raises UnreadableFile for the first file that cannot be read (see `read_each` to go on past it)."""
     files = {}
-    for path in paths:
-        if os.path.isdir(path):
-            for root, _dirs, names in os.walk(path):
-                for name in sorted(names):
-                    if kind_of(name) and name not in IGNORED_NAMES:
-                        full = os.path.join(root, name)
-                        files[os.path.relpath(full, os.path.dirname(os.path.abspath(path)))] = _read_text(full)
-        else:
-            files[os.path.basename(path)] = _read_text(path)
+    for name, text, problem in read_each(paths):
+        if problem is not None:
+            raise UnreadableFile(problem)
+        files[name] = text
     return files
 
 
-def _read_text(path):
-    with open(path, "rb") as handle:
-        raw = handle.read()
+class UnreadableFile(ValueError):
+    """A file that cannot be read; `problem` names it and says why."""
+
+    def __init__(self, problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def read_each(paths, as_given=False):
+    """(name, text, None) for each file of `paths` (folders recursively, known kinds only), or
+    (name, None, Problem) for a file that cannot be read. Names start at the folder given (a file: its name);
+    with `as_given` they are paths as given (the folder or file as typed, then the path inside the folder)."""
+    for path in paths:
+        if os.path.isdir(path):
+            for root, dirs, names in os.walk(path):
+                dirs.sort()
+                for name in sorted(names):
+                    if kind_of(name) and name not in IGNORED_NAMES:
+                        full = os.path.join(root, name)
+                        shown = os.path.join(path, os.path.relpath(full, path)) if as_given else \
+                            os.path.relpath(full, os.path.dirname(os.path.abspath(path)))
+                        yield _read_one(full, shown)
+        else:
+            yield _read_one(path, path if as_given else os.path.basename(path))
+
+
+def _read_one(path, name):
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UnicodeDecodeError("utf-8", raw, 0, 1, f"{path} is not UTF-8 text") from None
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        return name, None, Problem(name, "cannot be read: no such file or folder")
+    except OSError as exc:
+        return name, None, Problem(name, f"cannot be read: {(exc.strerror or 'not a readable file').lower()}")
+    try:
+        return name, decode_text(raw, is_xml=kind_of(name) != "form"), None
+    except UnreadableText as exc:
+        return name, None, Problem(name, str(exc))
 
 
 def deployed_forms(session):
-    """Forms of already deployed versions, newest first wins: {form id: schema}."""
+    """Deployed forms, the newest of each id: {form id: schema}. Forms deployed as resources win over those
+    only found in processes' sources."""
     forms = {}
     rows = session.execute(sa.select(ProcessVersion.sources).order_by(ProcessVersion.deployed_at.desc(),
                                                                        ProcessVersion.id.desc()))
     for (sources,) in rows:
         for form_id, schema in (sources or {}).get("forms", {}).items():
             forms.setdefault(form_id, schema)
+    for row in latest_resources(session, "form"):
+        forms[row.key] = json.loads(row.source)
     return forms
 
 
 def version_sources(checked, process_id, known_forms):
     """The sources a version of `process_id` needs, taken from checked files."""
     parser = checked.parser
-    needed_processes = [process_id, *parser.get_subprocess_specs(process_id).keys()]
+    called = called_specs(parser, process_id)
+    needed_processes = [process_id, *called.keys()]
     bpmn_files = {parser.get_process_parser(pid).filename for pid in needed_processes
                   if pid in parser.process_parsers}
     forms = {}
     available = {**known_forms, **checked.forms}
-    specs = [parser.get_spec(process_id), *parser.get_subprocess_specs(process_id).values()]
+    specs = [parser.get_spec(process_id), *(spec for spec in called.values() if spec is not None)]
     for spec in specs:
         for task_spec in spec.task_specs.values():
             if not isinstance(task_spec, UserTask):
@@ -97,11 +132,15 @@ def version_sources(checked, process_id, known_forms):
         schema = checked.forms.get(form_ref) or known_forms.get(form_ref)
         if schema is not None:  # the start form limits what a start may set
             forms[form_ref] = schema
-    return {
+    sources = {
         "bpmn": {name: all_bpmn[name] for name in sorted(bpmn_files)},
         "dmn": dict(sorted(checked.dmn.items())),
         "forms": dict(sorted(forms.items())),
     }
+    missing = sorted(key for key, spec in called.items() if spec is None)
+    if missing:
+        sources["missing_calls"] = missing  # resolved when the path runs (see engine.specs)
+    return sources
 
 
 def checksum_of(sources):
@@ -117,13 +156,58 @@ def deployed_processes(session):
 
 
 def deployed_decisions(session):
-    """DMN files of the latest version of every process, by decision id: {id: (file, xml)}."""
+    """The latest deployed decisions by id: {id: (file, xml)}. Decisions deployed as resources win over those
+    only found in processes' sources (deployed before decisions were resources)."""
     decisions = {}
     for key in session.scalars(sa.select(ProcessVersion.key).distinct()):
         for name, xml in latest_version(session, key).sources.get("dmn", {}).items():
             for decision_id in parse_dmn(xml, name)[0]:
                 decisions.setdefault(decision_id, (name, xml))
+    for row in latest_resources(session, "decision"):
+        decisions[row.key] = (row.resource, row.source)
     return decisions
+
+
+def latest_resources(session, kind):
+    """The newest ResourceDefinition of each key of a kind ("decision" or "form")."""
+    newest = (sa.select(ResourceDefinition.key, sa.func.max(ResourceDefinition.version).label("version"))
+              .where(ResourceDefinition.kind == kind).group_by(ResourceDefinition.key).subquery())
+    return session.scalars(sa.select(ResourceDefinition).join(
+        newest, sa.and_(ResourceDefinition.key == newest.c.key, ResourceDefinition.version == newest.c.version))
+        .where(ResourceDefinition.kind == kind).options(sa.orm.undefer(ResourceDefinition.source))).all()
+
+
+def resource_version(session, kind, key, version=None):
+    """A deployed decision or form by id: the given version, or the newest; None when there is none."""
+    query = sa.select(ResourceDefinition).where(ResourceDefinition.kind == kind, ResourceDefinition.key == key)
+    if version is not None:
+        query = query.where(ResourceDefinition.version == version)
+    return session.scalars(query.order_by(ResourceDefinition.version.desc()).limit(1)).first()
+
+
+def _deploy_resources(session, files, checked, result, new_deployment):
+    """A new ResourceDefinition version for every decision and form among the files whose content changed;
+    `new_deployment()` gives the Deployment they belong to."""
+    entries = []
+    for name, text in sorted(files.items()):
+        if kind_of(name) == "dmn":
+            for decision_id, decision in parse_dmn(text, name)[0].items():
+                entries.append(("decision", decision_id, getattr(decision, "name", None), name, text,
+                                hashlib.sha256(text.encode("utf-8")).hexdigest()))
+    for form_id, schema in sorted(checked.forms.items()):
+        text = json.dumps(schema, sort_keys=True, ensure_ascii=False)
+        entries.append(("form", form_id, schema.get("name") or form_id, checked.form_files[form_id], text,
+                        hashlib.sha256(text.encode("utf-8")).hexdigest()))
+    for kind, key, display, resource, text, checksum in entries:
+        latest = resource_version(session, kind, key)
+        if latest is not None and latest.checksum == checksum:
+            result.unchanged_resources.append(latest)
+            continue
+        row = ResourceDefinition(kind=kind, key=key, version=(latest.version + 1) if latest else 1,
+                                 name=display, resource=resource, checksum=checksum, source=text,
+                                 deployment=new_deployment())
+        session.add(row)
+        result.created_resources.append(row)
 
 
 def check_for_deploy(session, files):
@@ -133,11 +217,12 @@ def check_for_deploy(session, files):
 
 
 def decode_upload(name, raw):
-    """The text of an uploaded file; DeploymentRejected naming the file when it is not UTF-8."""
+    """The text of an uploaded file, in whatever encoding its XML declares; DeploymentRejected naming the file
+    when it cannot be read."""
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DeploymentRejected("nothing was deployed", [Problem(name, "not UTF-8 text: save the file as UTF-8")])
+        return decode_text(raw, is_xml=kind_of(name) != "form")
+    except UnreadableText as exc:
+        raise DeploymentRejected("nothing was deployed", [Problem(name, str(exc))]) from None
 
 
 def with_processes_using_forms(session, files):
@@ -166,7 +251,8 @@ def with_processes_using_forms(session, files):
 def deploy(session, files, deployed_by=None, deployment_name=None, source=None, tenant_id=None):
     """Validate files ({name: text}) and add a new version for each changed executable process.
 
-    Forms sent without a diagram give a new version of every process that uses them.
+    Forms sent without a diagram give a new version of every process that uses them. Every decision and form
+    among the files is also kept as a versioned resource of its own (a .dmn or .form deploys on its own).
     Raises DeploymentRejected (listing every problem) and writes nothing if any file
     is invalid. Records a Deployment when at least one version is new. Flushes; the
     caller commits.
@@ -180,6 +266,15 @@ def deploy(session, files, deployed_by=None, deployment_name=None, source=None, 
         raise DeploymentRejected(f"{count} problem{'s' if count != 1 else ''} found; nothing was deployed",
                                  checked.problems, warnings=checked.warnings)
     result = DeployResult(warnings=checked.warnings)
+
+    def new_deployment():
+        if result.deployment is None:
+            result.deployment = Deployment(name=deployment_name, source=source, tenant_id=tenant_id,
+                                           deployed_by=deployed_by, resources=sorted(files))
+            session.add(result.deployment)
+        return result.deployment
+
+    _deploy_resources(session, files, checked, result, new_deployment)
     for process_id in checked.process_ids:
         if checked.process_file(process_id) not in checked.bpmn:
             continue  # a called process taken from its deployed version
@@ -189,10 +284,7 @@ def deploy(session, files, deployed_by=None, deployment_name=None, source=None, 
         if latest is not None and latest.checksum == checksum:
             result.unchanged.append(latest)
             continue
-        if result.deployment is None:
-            result.deployment = Deployment(name=deployment_name, source=source, tenant_id=tenant_id,
-                                           deployed_by=deployed_by, resources=sorted(files))
-            session.add(result.deployment)
+        new_deployment()
         version = ProcessVersion(
             key=process_id,
             name=checked.parser.get_process_parser(process_id).get_name() or process_id,
@@ -207,6 +299,12 @@ def deploy(session, files, deployed_by=None, deployment_name=None, source=None, 
         result.created.append(version)
     session.flush()
     return result
+
+
+def process_version(session, key, number):
+    """A given version of a process key, or None."""
+    return session.scalars(sa.select(ProcessVersion).where(ProcessVersion.key == key,
+                                                           ProcessVersion.version == number)).first()
 
 
 def latest_version(session, key):

@@ -270,33 +270,41 @@ def _parse_decision(node, ns, filename):
 
 
 class DecisionCall:
-    """What a business rule task runs: a decision plus how its result is stored (Spiff's dmnEngine slot)."""
+    """What a business rule task runs: a decision plus how its result is stored (Spiff's dmnEngine slot).
 
-    def __init__(self, decision, result_variable=None, map_decision_result=None):
+    `binding` / `version` are camunda:decisionRefBinding / decisionRefVersion: which deployed version of the
+    decision runs is decided when the task runs (engine/bindings.py); `decision` is the one parsed with the
+    process version."""
+
+    def __init__(self, decision, result_variable=None, map_decision_result=None, binding="latest", version=None):
         self.decision = decision
         self.result_variable = result_variable
         self.map_decision_result = map_decision_result or "resultList"
+        self.binding = binding
+        self.version = version
 
     def result(self, task):
         """The data to merge into the task: {resultVariable: mapped result} or the outputs themselves."""
-        results = self.decision.matches(task)
+        from .bindings import decision_for  # bindings reads deployed rows; the parser imports this module
+        decision = decision_for(self, task)
+        results = decision.matches(task)
         if self.result_variable:
-            return {self.result_variable: self._mapped(results, task)}
-        if self.decision.single_hit or self.decision.aggregation:
+            return {self.result_variable: self._mapped(decision, results, task)}
+        if decision.single_hit or decision.aggregation:
             return dict(results[0]) if results else {}
-        return {name: [result[name] for result in results] for name in self.decision.outputs}
+        return {name: [result[name] for result in results] for name in decision.outputs}
 
-    def _mapped(self, results, task):
+    def _mapped(self, decision, results, task):
         mapping = self.map_decision_result
         if mapping == "resultList":
             return results
         if mapping == "collectEntries":
-            self._require(len(self.decision.outputs) == 1, "collectEntries needs exactly one output", task)
+            self._require(len(decision.outputs) == 1, "collectEntries needs exactly one output", task)
             return [next(iter(result.values())) for result in results]
         self._require(len(results) <= 1, f"{mapping} needs at most one matching rule, {len(results)} matched", task)
         if mapping == "singleResult":
             return results[0] if results else None
-        self._require(len(self.decision.outputs) == 1, "singleEntry needs exactly one output", task)
+        self._require(len(decision.outputs) == 1, "singleEntry needs exactly one output", task)
         return next(iter(results[0].values())) if results else None
 
     def _require(self, condition, message, task):

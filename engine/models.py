@@ -132,6 +132,30 @@ class ProcessVersion(Base):
         return f"{self.key}:{self.version}:{self.id}"
 
 
+class ResourceDefinition(Base):
+    """A decision (DMN) or a form deployed as a resource of its own, versioned by its id: business rule tasks
+    and user tasks find it by id at run time (latest, same deployment, or a given version)."""
+
+    __tablename__ = "resource_definition"
+    __table_args__ = (sa.UniqueConstraint("kind", "key", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # "decision" or "form"
+    key: Mapped[str] = mapped_column(sa.String(200))  # the decision id or form id
+    version: Mapped[int]
+    name: Mapped[str | None] = mapped_column(sa.String(300))
+    resource: Mapped[str] = mapped_column(sa.String(300))  # the file it came from
+    checksum: Mapped[str] = mapped_column(sa.String(64))
+    source: Mapped[str] = mapped_column(sa.Text, deferred=True)
+    deployment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("deployment.id"), index=True)
+    deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deployment: Mapped[Deployment | None] = relationship()
+
+    @property
+    def definition_id(self):
+        """The Camunda-style id tools see: key:version:id."""
+        return f"{self.key}:{self.version}:{self.id}"
+
+
 DUE_CONDITION = "status = 'running' AND next_timer_at IS NOT NULL"
 
 

@@ -4,13 +4,16 @@ runs DMN tables as Camunda does (engine/dmn.py) and applies `camunda:inputOutput
 and `camunda:in` / `camunda:out` mappings."""
 from copy import deepcopy
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import CamundaStartEventParser
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, BusinessRuleTaskParser, UserTaskParser
 
+from .bindings import bind_called_process, binding_of
 from .dmn import DecisionCall, parse_dmn
+from .flows import AppConditionalGatewayParser, AppExclusiveGateway, AppInclusiveGateway, implicit_split_parser
 from .script_languages import inline_script, with_script_languages
 
 # camunda:* attributes of a user task copied into task_spec.extensions
@@ -73,6 +76,9 @@ def mappings_parser(base):
             extensions = super().parse_extensions(node)
             extensions["line"] = self.node.sourceline
             extensions["mappings"] = read_mappings(self.node)
+            if self.node.tag == full_tag("callActivity"):
+                extensions["called_element"] = {name: value for name in ("calledElementBinding", "calledElementVersion")
+                                                if (value := camunda_attribute(self.node, name)) is not None}
             return extensions
 
     MappingsParser.__name__ = f"App{base.__name__}"
@@ -180,6 +186,16 @@ class CamundaCallMixin(CamundaMappingsMixin):
     """camunda:in / camunda:out on call activities. Without any mapping all data passes (SpiffWorkflow's
     default); with mappings only what they name passes, as in Camunda."""
 
+    def _update_hook(self, my_task):
+        top = my_task.workflow.top_workflow
+        if top.subprocesses.get(my_task.id) is None:
+            binding, version = binding_of(self.extensions.get("called_element") or {}, "calledElement")
+            bind_called_process(top, self.spec, binding, version, my_task)
+            if top.subprocess_specs.get(self.spec) is None:
+                raise WorkflowTaskException(f'the called process "{self.spec}" is not deployed: deploy it, then '
+                                            f"retry the path", task=my_task)
+        return super()._update_hook(my_task)
+
     def copy_data(self, my_task, subworkflow):
         self._apply_inputs(my_task)
         ins = (self.extensions.get("mappings") or {}).get("in") or []
@@ -225,6 +241,11 @@ def _override_classes():
         mixin = CamundaCallMixin if tag == "callActivity" else CamundaMappingsMixin
         classes[full_tag(tag)] = (parser_class, _with_mappings(spec_class, mixin))
     classes[full_tag("startEvent")] = (AppStartEventParser, classes[full_tag("startEvent")][1])
+    for tag, gateway_class in (("exclusiveGateway", AppExclusiveGateway), ("inclusiveGateway", AppInclusiveGateway)):
+        classes[full_tag(tag)] = (AppConditionalGatewayParser, gateway_class)
+    for tag, (parser_class, spec_class) in {**CamundaParser.PARSER_CLASSES, **classes}.items():
+        if not tag.endswith(("Gateway", "}endEvent")):
+            classes[tag] = (implicit_split_parser(parser_class), spec_class)
     return classes
 
 
@@ -257,5 +278,7 @@ class AppParser(CamundaParser):
             raise ValidationException(
                 f'the decision "{decision_ref}" is neither deployed nor among the files: add the .dmn file '
                 f"that defines it", node=node)
+        binding, version = binding_of({name: camunda_attribute(node, name)
+                                       for name in ("decisionRefBinding", "decisionRefVersion")}, "decisionRef")
         return DecisionCall(self.decisions[decision_ref], camunda_attribute(node, "resultVariable"),
-                            camunda_attribute(node, "mapDecisionResult"))
+                            camunda_attribute(node, "mapDecisionResult"), binding=binding, version=version)

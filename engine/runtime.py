@@ -16,6 +16,7 @@ from . import authorization, separation, start_rights, variable_rights
 from .context import running
 from .notifications import notify, people_of_task, settle_task_messages
 from .assignment import AssignmentError, resolve_assignment
+from .bindings import form_for
 from .deployment import latest_version
 from .directory import describe_candidates, path_variables, person_and_absence
 from .errors import (ConcurrentChange, Conflict, Forbidden, IncidentRaised, NotFound, TaskAlreadyCompleted,
@@ -25,7 +26,7 @@ from .models import HumanTask, InstanceEvent, ProcessInstance, utcnow
 from .pruning import pruned_elements
 from .script_functions import build_functions
 from .scripting import CareerScriptEngine, ScriptError
-from .specs import FORMS, dump_state, load_state, new_workflow
+from .specs import FORMS, dump_state, load_state, new_workflow, task_attributes
 from .start_failures import start_failed
 from .timers import fire_due, next_timer_at, waiting_timers
 from .camunda_forms import task_form_ref
@@ -200,7 +201,8 @@ class Runtime:
         """The form-js schema of a task, from the sources of its instance's version."""
         if not row.form_ref:
             return None
-        return FORMS.get(row.instance.process_version).get(row.form_ref)
+        version = row.instance.process_version
+        return form_for(self.session, FORMS.get(version), row.form_ref, task_attributes(version, row))
 
     def record_incident(self, instance_id, element_id, message):
         """Mark an instance as stopped by an incident (after the failed step was rolled back)."""
@@ -285,7 +287,7 @@ class Runtime:
                 step()
         except ENGINE_ERRORS as exc:
             failed = getattr(getattr(exc, "task", None), "task_spec", None)
-            where = getattr(failed, "bpmn_id", None) or element_id
+            where = getattr(failed, "bpmn_id", None) or getattr(failed, "source_id", None) or element_id
             raise IncidentRaised(f"The step {where or ''} failed: {_describe(exc)}. Nothing was changed; "
                                  f"HR and process owners have been shown the problem.",
                                  errors={"instance_id": instance.id, "element_id": where}) from exc
@@ -477,4 +479,4 @@ def _reason(exc):
 
 def _describe(exc):
     text = str(exc).strip() or exc.__class__.__name__
-    return text.split("\n")[0]
+    return text.split("\n")[0].rstrip(". ")

@@ -6,15 +6,20 @@ Instance state is serialized without the spec; restoring it takes the cached spe
 """
 import threading
 
+from sqlalchemy.orm import object_session
+
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask as SubWorkflowTaskMixin
 from SpiffWorkflow.bpmn.serializer.helpers.spec import TaskSpecConverter
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
 
+from .bindings import with_called_versions
+from .flows import ImplicitSplit
 from .timer_events import APP_TIMERS
 from .parser import AppParser
 from .pruning import PRUNED_ELEMENTS, prune, pruned_elements
@@ -57,7 +62,8 @@ def _serializer_config():
     config[BpmnWorkflow] = StateOnlyWorkflowConverter
     for spiff_timer, app_timer in APP_TIMERS.items():
         config[app_timer] = config[spiff_timer]
-    for _parser_class, spec_class in AppParser.OVERRIDE_PARSER_CLASSES.values():
+    spec_classes = [spec_class for _parser_class, spec_class in AppParser.OVERRIDE_PARSER_CLASSES.values()]
+    for spec_class in [*spec_classes, ImplicitSplit]:
         if issubclass(spec_class, BusinessRuleTask):
             config[spec_class] = DecisionTaskConverter
         elif spec_class not in config:
@@ -67,6 +73,7 @@ def _serializer_config():
     return config
 
 
+CALLED_VERSIONS = "called_versions"  # {called process id: process version id} in stored state
 _CONFIG = _serializer_config()
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
 
@@ -101,6 +108,29 @@ def prepare_multi_instance(process_spec):
                 child.completed_event.connect(task_spec.merge_child)
 
 
+def called_specs(parser, process_id, found=None):
+    """The specs of the processes a process calls (recursively, sub-processes included), by id; None for a called
+    process that is not deployed (the path stops with an incident when it gets there)."""
+    found = {} if found is None else found
+    for task_spec in parser.get_spec(process_id).task_specs.values():
+        if isinstance(task_spec, SubWorkflowTaskMixin) and task_spec.spec not in found:
+            spec = parser.get_spec(task_spec.spec, required=False)
+            found[task_spec.spec] = spec
+            if spec is not None:
+                called_specs(parser, task_spec.spec, found)
+    return found
+
+
+def _late_called_versions(version):
+    """The latest deployed versions of the processes `version` calls that were not deployed with it."""
+    missing = (version.sources or {}).get("missing_calls")
+    session = object_session(version) if missing else None
+    if session is None:
+        return ()
+    from .deployment import latest_version  # deployment imports this module
+    return tuple(v for v in (latest_version(session, key) for key in missing) if v is not None)
+
+
 class SpecCache:
     """Parsed (spec, subprocess_specs) per process version id, per thread."""
 
@@ -110,12 +140,18 @@ class SpecCache:
     def get(self, version):
         """The parsed spec of a ProcessVersion, parsing its sources on first use in this thread."""
         cache = self._local.__dict__.setdefault("specs", {})
-        cache_key = (version.id, version.checksum)
+        late = _late_called_versions(version)
+        cache_key = (version.id, version.checksum, tuple((v.key, v.id) for v in late))
         if cache_key not in cache:
             parser = parse_sources(version.sources)
-            spec, subprocess_specs = parser.get_spec(version.key), parser.get_subprocess_specs(version.key)
+            for called in late:  # processes that were not deployed yet when this version was
+                for name, text in sorted(called.sources.get("bpmn", {}).items()):
+                    if name not in version.sources.get("bpmn", {}) and name not in parser.process_parsers:
+                        parser.add_bpmn_str(text.encode("utf-8"), filename="called/" + name)
+            spec, subprocess_specs = parser.get_spec(version.key), called_specs(parser, version.key)
             for process_spec in (spec, *subprocess_specs.values()):
-                prepare_multi_instance(process_spec)
+                if process_spec is not None:
+                    prepare_multi_instance(process_spec)
             cache[cache_key] = (spec, subprocess_specs)
         return cache[cache_key]
 
@@ -148,6 +184,17 @@ class FormCache:
 FORMS = FormCache()
 
 
+def task_attributes(version, row):
+    """The camunda:* attributes of the user task a human_task row stands for (from the cached spec)."""
+    spec, subprocess_specs = SPECS.get(version)
+    for process_spec in (spec, *subprocess_specs.values()):
+        if process_spec is not None and process_spec.name == row.process_key:
+            for task_spec in process_spec.task_specs.values():  # a multi-instance task's child has the attributes
+                if task_spec.bpmn_id == row.element_id and "camunda" in getattr(task_spec, "extensions", {}):
+                    return task_spec.extensions["camunda"]
+    return {}
+
+
 def new_workflow(version, script_engine):
     """A fresh workflow for a process version."""
     spec, subprocess_specs = SPECS.get(version)
@@ -160,6 +207,8 @@ def dump_state(workflow):
     prune(workflow)
     dct = SERIALIZER.to_dict(workflow)
     dct[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
+    if getattr(workflow, "called_versions", None):
+        dct[CALLED_VERSIONS] = dict(workflow.called_versions)
     return dct
 
 
@@ -167,7 +216,14 @@ def load_state(version, state, script_engine):
     """Restore a workflow from stored state and the cached spec of its version."""
     spec, subprocess_specs = SPECS.get(version)
     dct = dict(state)
+    called = dct.pop(CALLED_VERSIONS, None)
+    if called:  # called processes bound when their call started (engine.bindings)
+        session = object_session(version)
+        subprocess_specs = with_called_versions(subprocess_specs, {
+            key: session.get(type(version), version_id) for key, version_id in called.items()})
     SERIALIZER.migrate(dct)
     workflow = SERIALIZER.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs)
     workflow.script_engine = script_engine
+    if called:
+        workflow.called_versions = dict(called)
     return workflow

@@ -13,7 +13,6 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .dmn import parse_dmn
 from .errors import Warn
@@ -26,10 +25,12 @@ from .people import people_problems
 from .javascript import is_javascript
 from .script_languages import javascript_problem
 from .parser import AppParser
+from .specs import called_specs
+from .xml_checks import parsed_xml, reference_problems
+from .parser_messages import expression_error, not_supported, reword
 from .scripting import compile_expression, compile_script
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml")
 DMN_SUFFIXES = (".dmn", ".dmn11.xml")
 FORM_SUFFIXES = (".form",)
@@ -146,9 +147,12 @@ def check_files(files, known_forms=None, known_processes=None, known_decisions=N
         else:
             getattr(checked, kind)[name] = text
     if not checked.bpmn:
-        if not checked.problems:
-            checked.problems.append(Problem(", ".join(sorted(files)) or "(no files)",
-                                            "no BPMN diagram to deploy; add a .bpmn file"))
+        if not files:
+            checked.problems.append(Problem("(no files)", "no files to deploy: add .bpmn, .dmn or .form files"))
+        for name, text in sorted(checked.dmn.items()):  # decisions deploy on their own
+            for problem in parse_dmn(text, name)[1]:
+                checked.problems.append(Problem(name, problem.message, line=problem.line,
+                                                element_id=problem.element_id))
         _finish(checked, files)
         return checked
     _parse(checked, known_processes or {}, known_decisions or {})
@@ -164,14 +168,14 @@ def check_files(files, known_forms=None, known_processes=None, known_decisions=N
 def _finish(checked, files):
     """Name the elements problems point at, merge duplicate lines and sort errors and warnings by place."""
     names = {}
-    for kind in ("bpmn", "dmn"):
-        for file_name, text in getattr(checked, kind).items():
-            names[file_name] = _element_names(text)
+    texts = {**checked.dmn, **checked.bpmn}
     for attribute in ("problems", "warnings"):
         seen, merged = set(), []
         for problem in getattr(checked, attribute):
             if problem.element_id and problem.name is None:
-                problem.name = names.get(problem.file, {}).get(problem.element_id)
+                if problem.file not in names:
+                    names[problem.file] = _element_names(texts[problem.file]) if problem.file in texts else {}
+                problem.name = names[problem.file].get(problem.element_id)
             key = (problem.file, problem.line, problem.element_id, problem.message)
             if key not in seen:
                 seen.add(key)
@@ -182,12 +186,10 @@ def _finish(checked, files):
 
 def _element_names(text):
     """{element id: name} of the named elements of an XML file (empty when it cannot be read)."""
-    try:
-        root = etree.fromstring(text.encode("utf-8"))
-    except (etree.XMLSyntaxError, ValueError):
+    root = parsed_xml(text)
+    if root is None:
         return {}
-    return {node.get("id"): " ".join(node.get("name").split()) for node in root.iter()
-            if isinstance(node.tag, str) and node.get("id") and node.get("name")}
+    return {node.get("id"): " ".join(node.get("name").split()) for node in root.xpath("//*[@id and @name]")}
 
 
 def _read_form(checked, name, text):
@@ -216,15 +218,19 @@ def _parse(checked, known_processes, known_decisions):
                 readable = False
                 continue
             try:
-                add(text.encode("utf-8"), filename=name)
+                root = parsed_xml(text)
+                if root is None:
+                    add(text.encode("utf-8"), filename=name)  # raises the syntax error with its line
+                else:
+                    parser.add_bpmn_xml(root, filename=name)
             except etree.XMLSyntaxError as exc:
                 checked.problems.append(Problem(name, f"not well-formed XML: {exc.msg}", line=exc.lineno))
                 readable = False
             except ValidationException as exc:
                 checked.problems.append(_problem_from_validation(checked, exc, default_file=name))
                 readable = False
-            except (SpiffWorkflowException, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
-                checked.problems.append(Problem(name, f"cannot be read: {exc}"))
+            except Exception as exc:  # noqa: BLE001 -- a failure of the library, not of the file: logged in full
+                _unexpected(checked, name, None, exc)
                 readable = False
     if not readable:
         return
@@ -233,7 +239,7 @@ def _parse(checked, known_processes, known_decisions):
     checked.process_ids = parser.get_process_ids()
     if not checked.process_ids:
         for name, text in sorted(checked.bpmn.items()):
-            root = etree.fromstring(text.encode("utf-8"))
+            root = parsed_xml(text)
             processes = list(root.iter(f"{{{BPMN_NS}}}process")) or [None]
             for node in processes:
                 checked.problems.append(Problem(
@@ -268,7 +274,7 @@ def _add_decisions(checked, parser, known_decisions):
 def _add_called_processes(checked, parser, known_processes):
     """Called processes missing from the files come from their deployed version, or are a problem."""
     for name, text in sorted(checked.bpmn.items()):
-        root = etree.fromstring(text.encode("utf-8"))
+        root = parsed_xml(text)
         for node in root.iter(f"{{{BPMN_NS}}}callActivity"):
             called = node.get("calledElement")
             if not called or called in parser.process_parsers:
@@ -276,69 +282,25 @@ def _add_called_processes(checked, parser, known_processes):
             if called in known_processes:
                 for file_name, xml in known_processes[called].items():
                     if file_name not in checked.bpmn and file_name not in checked.deployed_bpmn:
-                        parser.add_bpmn_str(xml.encode("utf-8"), filename=file_name)
+                        try:
+                            parser.add_bpmn_str(xml.encode("utf-8"), filename=file_name)
+                        except (ValidationException, etree.XMLSyntaxError):
+                            checked.problems.append(Problem(
+                                name, f'calls the process "{called}" of {file_name}, which cannot be read: see the '
+                                      f"messages of that file", line=node.sourceline, element_id=node.get("id")))
+                            continue
                         checked.deployed_bpmn[file_name] = xml
             else:
-                checked.problems.append(Problem(name, f'calls the process "{called}", which is neither deployed '
-                                                      f'nor among the files', line=node.sourceline,
-                                                element_id=node.get("id")))
+                checked.report(name, Warn(f'calls the process "{called}", which is not deployed yet: a path that '
+                                          f"gets here stops with an incident until it is; deploy it (or add its "
+                                          f"file), then retry the path"), line=node.sourceline,
+                               element_id=node.get("id"))
 
 
 def _prescan(name, text):
-    """Problems Spiff's parser would only report as a bare KeyError; found by reading the XML."""
-    try:
-        root = etree.fromstring(text.encode("utf-8"))
-    except etree.XMLSyntaxError:
-        return []  # reported by the parser with its line
-    problems = []
-    for node in root.iter(f"{{{BPMN_NS}}}businessRuleTask"):
-        if node.get(f"{{{CAMUNDA_NS}}}decisionRef") is None:
-            problems.append(Problem(name, "a business rule task needs the id of the DMN decision it evaluates "
-                                          "(camunda:decisionRef)", line=node.sourceline, element_id=node.get("id")))
-    ids = {node.get("id") for node in root.iter() if isinstance(node.tag, str) and node.get("id")}
-    for node in root.iter(f"{{{BPMN_NS}}}boundaryEvent"):
-        attached = node.get("attachedToRef")
-        if not attached or attached not in ids:
-            problems.append(Problem(name, f'this boundary event is attached to "{attached or ""}", which is not an '
-                                          f"activity of the diagram: attach it to a task or remove it",
-                                    line=node.sourceline, element_id=node.get("id")))
-    for tag in ("executionListener", "taskListener"):
-        for node in root.iter(f"{{{CAMUNDA_NS}}}{tag}"):
-            owner = node.getparent().getparent() if node.getparent() is not None else None
-            problems.append(Problem(
-                name, f"{'execution' if tag == 'executionListener' else 'task'} listeners do not run here: "
-                      f"put the logic in a script task", line=node.sourceline,
-                element_id=owner.get("id") if owner is not None else None))
-    return problems
-
-
-# SpiffWorkflow's parser messages, reworded for process owners.
-_REWORDINGS = [
-    (re.compile(r"Cannot resolve data(Input|Output)Association .*"),
-     "a data association points to a data object or store this process does not define; "
-     "data associations are not supported here: remove it"),
-    (re.compile(r'Data Store with name (?P<name>.+?) has no implementation.*'),
-     'the data store "{name}" has no implementation; data stores are not supported here: remove it'),
-    (re.compile(r"Time Specification Error\. Unknown Time Specification.*"),
-     "the timer has no duration, date or cycle: set one, e.g. P7D, 2026-12-01T09:00:00Z or R3/PT10M"),
-    (re.compile(r"Exactly one start event is required in a SubWorkflow Task; found (?P<count>\d+).*"),
-     "this sub-process needs exactly one start event (it has {count})"),
-    (re.compile(r"A multiinstance task must specify a cardinality or a collection.*"),
-     "a multi-instance task needs a collection (camunda:collection) or a loop cardinality to know how many "
-     "times to run"),
-    (re.compile(r"Duplicate process ID: (?P<name>\S+?)\.?\s*$"),
-     'the process id "{name}" is defined twice: each process needs its own id'),
-]
-
-
-def reword(message):
-    """A parser message in plain words, plus the element name it mentions (if any)."""
-    message = " ".join(message.split())
-    for pattern, text in _REWORDINGS:
-        match = pattern.match(message)
-        if match:
-            return text.format(**match.groupdict()), match.groupdict().get("name")
-    return re.sub(r"\.[\s.]*$", "", message), None
+    """Problems found by reading the XML before SpiffWorkflow parses it (see engine.xml_checks)."""
+    return [Problem(name, message, line=line, element_id=element_id)
+            for message, line, element_id in reference_problems(text)]
 
 
 def element_named(text, name):
@@ -346,9 +308,8 @@ def element_named(text, name):
     if not text or not name:
         return None, None
     wanted = " ".join(name.split())
-    try:
-        root = etree.fromstring(text.encode("utf-8"))
-    except etree.XMLSyntaxError:
+    root = parsed_xml(text)
+    if root is None:
         return None, None
     for node in root.iter():
         if isinstance(node.tag, str) and " ".join((node.get("name") or "").split()) == wanted:
@@ -359,32 +320,68 @@ def element_named(text, name):
 def _problem_from_validation(checked, exc, default_file=None):
     file_name = exc.file_name or default_file or next(iter(sorted(checked.bpmn)), "")
     text = checked.bpmn.get(file_name) or checked.dmn.get(file_name)
-    message, named = reword(str(exc))
+    message, named, known = reword(str(exc))
     element_id, line = exc.id or None, exc.line_number or line_of(text, exc.id)
     if not element_id and named:
-        element_id, line = element_named(text, named)
+        element_id, line = element_named(text, named) if "calls the process" not in message else \
+            _call_activity_of(text, named)
+    if not known:
+        message = not_supported(_kind_of_element(text, element_id), str(exc), file_name, element_id)
     return Problem(file_name, message, line=line or None, element_id=element_id)
+
+
+def _call_activity_of(text, process_id):
+    """(id, line) of the first call activity of a file that calls `process_id`."""
+    root = parsed_xml(text) if text else None
+    for node in (root.iter(f"{{{BPMN_NS}}}callActivity") if root is not None else ()):
+        if node.get("calledElement") == process_id:
+            return node.get("id"), node.sourceline
+    return None, None
+
+
+def _kind_of_element(text, element_id):
+    """The XML tag (without namespace) of the element with this id, e.g. "boundaryEvent"; "element" if unknown."""
+    root = parsed_xml(text) if text else None
+    if root is not None and element_id:
+        for node in root.iter():
+            if isinstance(node.tag, str) and node.get("id") == element_id:
+                return etree.QName(node).localname
+    return "element"
+
+
+def _unexpected(checked, file_name, element_id, exc):
+    """An internal failure while checking an element: logged in full, reported as a construct not supported."""
+    text = checked.bpmn.get(file_name) or checked.dmn.get(file_name)
+    message = not_supported(_kind_of_element(text, element_id), repr(exc), file_name, element_id, exc)
+    checked.problems.append(Problem(file_name, message, line=line_of(text, element_id), element_id=element_id))
 
 
 def _check_process(checked, process_id, known_forms):
     file_name = checked.process_file(process_id)
     try:
         spec = checked.parser.get_spec(process_id)
-        subprocess_specs = checked.parser.get_subprocess_specs(process_id)
+        subprocess_specs = {key: spec for key, spec in called_specs(checked.parser, process_id).items() if spec}
     except ValidationException as exc:
         checked.problems.append(_problem_from_validation(checked, exc))
         return None
-    except (SpiffWorkflowException, ValueError, KeyError) as exc:
-        checked.problems.append(Problem(file_name, f"process {process_id} cannot be built: {exc}",
-                                        element_id=process_id, line=line_of(checked.bpmn.get(file_name), process_id)))
+    except Exception as exc:  # noqa: BLE001 -- a failure of the library, not of the file: logged in full
+        _unexpected(checked, file_name, process_id, exc)
         return None
     for process_spec in [spec, *subprocess_specs.values()]:
         spec_file = checked.process_file(process_spec.name) if process_spec.name in checked.parser.process_parsers \
             else file_name
+        if spec_file not in checked.bpmn:
+            continue  # an already deployed called process was checked when it was deployed
         for task_spec in process_spec.task_specs.values():
-            for problem in _check_task_spec(task_spec, checked, known_forms):
-                checked.report(spec_file, problem, element_id=task_spec.bpmn_id,
-                               line=line_of(checked.bpmn.get(spec_file), task_spec.bpmn_id))
+            element_id = element_of(task_spec)
+            try:
+                messages = _check_task_spec(task_spec, checked, known_forms)
+            except Exception as exc:  # noqa: BLE001 -- our check failed, not the file: logged in full
+                _unexpected(checked, spec_file, element_id, exc)
+                continue
+            for problem in messages:
+                checked.report(spec_file, problem, element_id=element_id,
+                               line=line_of(checked.bpmn.get(spec_file), element_id))
     return [spec, *subprocess_specs.values()]
 
 
@@ -400,12 +397,23 @@ def _check_semantics(checked, specs, known_forms):
         if spec_file not in checked.bpmn:
             continue  # an already deployed called process was checked when it was deployed
         for task_spec in process_spec.task_specs.values():
-            for message in task_problems(task_spec, known, option_fields_by_key):
-                key = (spec_file, task_spec.bpmn_id, message)
+            element_id = element_of(task_spec)
+            try:
+                messages = task_problems(task_spec, known, option_fields_by_key)
+            except Exception as exc:  # noqa: BLE001 -- our check failed, not the file: logged in full
+                _unexpected(checked, spec_file, element_id, exc)
+                continue
+            for message in messages:
+                key = (spec_file, element_id, message)
                 if key not in reported:
                     reported.add(key)
-                    checked.report(spec_file, message, element_id=task_spec.bpmn_id,
-                                   line=line_of(checked.bpmn.get(spec_file), task_spec.bpmn_id))
+                    checked.report(spec_file, message, element_id=element_id,
+                                   line=line_of(checked.bpmn.get(spec_file), element_id))
+
+
+def element_of(task_spec):
+    """The diagram element a task spec stands for (the source task of an implicit split)."""
+    return task_spec.bpmn_id or getattr(task_spec, "source_id", None)
 
 
 def _check_task_spec(task_spec, checked, known_forms):
@@ -448,7 +456,7 @@ def _expression_problem(expression, what):
     try:
         compile_expression(expression)
     except (ExpressionSyntaxError, SyntaxError) as exc:
-        return [f"{what} {expression!r} cannot be read: {exc}"]
+        return [f"{what} {expression!r} cannot be read: {expression_error(expression, exc)}"]
     return []
 
 

@@ -1,4 +1,5 @@
 """Test helpers that read like what people do in the app."""
+import os
 import re
 
 from werkzeug.datastructures import MultiDict
@@ -7,6 +8,18 @@ import sqlalchemy as sa
 
 from engine.models import HumanTask, InstanceEvent, ProcessInstance
 from web.extensions import db
+
+
+def shared_corpus():
+    """The shared BPMN corpus (../shared/corpus beside the project, looked for in the folders above it so work
+    trees find it too), or a path that does not exist."""
+    folder = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    while os.path.dirname(folder) != folder:
+        folder = os.path.dirname(folder)
+        candidate = os.path.join(folder, "shared", "corpus")
+        if os.path.isdir(candidate):
+            return candidate
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared", "corpus")
 
 
 def flatten(data, prefix=""):

@@ -99,7 +99,7 @@ def worker(interval, once):
 @click.option("--name", default=None, help="Deployment name shown on the versions page.")
 def deploy(paths, name):
     """Deploy .bpmn, .dmn and .form files (or folders of them) as new process versions."""
-    from engine.deployment import deploy as deploy_files, read_paths
+    from engine.deployment import UnreadableFile, deploy as deploy_files, read_paths
     from engine.errors import DeploymentRejected
 
     from .extensions import db
@@ -108,8 +108,8 @@ def deploy(paths, name):
         try:
             files = read_paths(paths)
             result = deploy_files(db.session, files, deployment_name=name or "command line", source="command line")
-        except UnicodeDecodeError as exc:
-            click.echo(f"error: {exc.reason}", err=True)
+        except UnreadableFile as exc:
+            click.echo(str(exc.problem), err=True)
             sys.exit(2)
         except DeploymentRejected as exc:
             db.session.rollback()
@@ -133,42 +133,47 @@ def _report(result):
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 def validate(paths):
-    """Check files without deploying: one line per problem, FILE:LINE: ELEMENT_ID: message.
+    """Check files without deploying, each file on its own: one line per finding,
+    FILE:LINE: ELEMENT_ID (name): message, FILE as given; a file that cannot be read is one line and the
+    run goes on.
 
-    Exits 0 when valid, 1 when there are problems, 2 when input cannot be read.
+    Exits 0 when nothing is wrong (warnings allowed), 1 when any file has an error or cannot be read,
+    2 when no file could be read at all.
     """
-    from engine.deployment import read_paths
-    try:
-        files = read_paths(paths)
-    except (OSError, UnicodeDecodeError) as exc:
-        click.echo(f"error: cannot read {getattr(exc, 'filename', None) or exc}", err=True)
-        sys.exit(2)
-    checked = _check_against_deployed(files)
-    for problem in checked.findings:
+    from engine.batch import check_each
+    from engine.deployment import read_each
+    entries = list(read_each(paths, as_given=True))
+    result = check_each(entries, **_deployed_context())
+    for problem in result.findings:
         click.echo(str(problem))
-    if checked.problems:
+    if not result.answered:
+        click.echo("error: no file could be read" if entries else "error: no .bpmn, .dmn or .form files in the "
+                   "paths given", err=True)
+        sys.exit(2)
+    if result.errors:
         sys.exit(1)
-    warned = f", {len(checked.warnings)} warning{'s' if len(checked.warnings) != 1 else ''}" if checked.warnings else ""
-    click.echo(f"ok: {len(files)} file{'s' if len(files) != 1 else ''}{warned}, "
-               f"processes: {', '.join(checked.process_ids)}")
+    count = len(result.warnings)
+    warned = f", {count} warning{'s' if count != 1 else ''}" if count else ""
+    click.echo(f"ok: {result.answered} file{'s' if result.answered != 1 else ''}{warned}, "
+               f"processes: {', '.join(result.process_ids)}")
 
 
-def _check_against_deployed(files):
-    """Check files as a deploy would when the database is there (called processes, forms and decisions
-    resolve from what is deployed); otherwise on their own."""
+def _deployed_context():
+    """What is deployed, to resolve called processes, forms and decisions, when the database is there;
+    otherwise nothing."""
     import sqlalchemy as sa
-    from engine.deployment import check_for_deploy
-    from engine.validation import check_files
+    from engine.deployment import deployed_decisions, deployed_forms, deployed_processes
 
     from .extensions import db
     app = _app()
     with app.app_context():
         try:
             if sa.inspect(db.engine).has_table("process_version"):
-                return check_for_deploy(db.session, files)
+                return {"known_forms": deployed_forms(db.session), "known_processes": deployed_processes(db.session),
+                        "known_decisions": deployed_decisions(db.session)}
         except sa.exc.OperationalError:
             pass
-    return check_files(files)
+    return {}
 
 
 @main.command("migrate-instances")

@@ -12,8 +12,10 @@ from engine.validation import check_files
 from web import PROJECT_ROOT
 from web.extensions import db
 
+from ..helpers import shared_corpus
+
 SHIPPED = [os.path.join(PROJECT_ROOT, "processes"), os.path.join(PROJECT_ROOT, "forms")]
-CORPUS = os.path.join(os.path.dirname(PROJECT_ROOT), "shared", "corpus")
+CORPUS = shared_corpus()
 
 
 def versions():

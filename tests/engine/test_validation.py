@@ -11,6 +11,7 @@ import pytest
 from engine.validation import check_files
 
 from ..bpmn import linear_process
+from ..helpers import shared_corpus
 
 FORM = json.dumps({"id": "choice", "components": [
     {"type": "radio", "key": "decision", "label": "Decision", "validate": {"required": True},
@@ -35,19 +36,24 @@ def problems(files):
     return {(p.element_id, p.message) for p in check_files(files).problems}
 
 
+def warnings_of(files, element_id):
+    return " | ".join(p.message for p in check_files(files).warnings if p.element_id == element_id)
+
+
 def messages_of(files, element_id):
     return " | ".join(message for element, message in problems(files) if element == element_id)
 
 
 def test_gateway_whose_conditions_may_all_be_false_needs_a_default():
     partial = gateway_process(["${decision == 'yes'}"])
-    assert "may all be false" in messages_of({"p.bpmn": partial, "choice.form": FORM}, "gw")
+    assert "may all be false" in warnings_of({"p.bpmn": partial, "choice.form": FORM}, "gw")
+    assert messages_of({"p.bpmn": partial, "choice.form": FORM}, "gw") == ""  # a warning: it deploys
     assert messages_of({"p.bpmn": gateway_process(["${decision == 'yes'}"], default=True),
                         "choice.form": FORM}, "gw") == ""
     # every option of a required field is covered: no default needed
     assert messages_of({"p.bpmn": gateway_process(["${decision == 'yes'}", "${decision eq 'no'}"]),
                         "choice.form": FORM}, "gw") == ""
-    assert messages_of({"p.bpmn": gateway_process(["${ok}", "${!ok}"]), "choice.form": FORM}, "gw").count(
+    assert warnings_of({"p.bpmn": gateway_process(["${ok}", "${!ok}"]), "choice.form": FORM}, "gw").count(
         "uses ok") == 2
 
 
@@ -95,18 +101,29 @@ def test_validate_command_prints_file_line_element_message_and_exit_codes(tmp_pa
     command = [sys.executable, "-m", "web.cli", "validate"]
     result = subprocess.run(command + [str(tmp_path)], capture_output=True, text=True, cwd=os.getcwd())
     assert result.returncode == 1, result.stderr
-    assert result.stdout.strip() == f'{tmp_path.name}/bad.bpmn:2: ask: the form "nope" is not deployed and not ' \
-                                    f'among the files; add the .form file whose id is "nope"'
+    assert result.stdout.strip() == f'{tmp_path}/bad.bpmn:2: ask: the form "nope" is not deployed and not ' \
+                                    f'among the files; add the .form file whose id is "nope"'  # FILE as given
     bad.write_text(linear_process("p", '<bpmn:userTask id="ask" camunda:formRef="choice" camunda:assignee="ada"/>'))
     result = subprocess.run(command + [str(tmp_path)], capture_output=True, text=True)
-    assert result.returncode == 0 and result.stdout.startswith("ok")
+    assert result.returncode == 0 and result.stdout.startswith("ok: 2 files")
+    # an unreadable file is one line of its own; the other files are still answered
     (tmp_path / "binary.bpmn").write_bytes(b"\xff\xfe\x00")
+    (tmp_path / "z_broken.bpmn").write_text("<bpmn:definitions")
     result = subprocess.run(command + [str(tmp_path)], capture_output=True, text=True)
-    assert result.returncode == 2 and "not UTF-8" in result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert result.returncode == 1 and len(lines) == 2, result.stdout
+    assert lines[0].startswith(f"{tmp_path}/binary.bpmn:0: -: the file is not")
+    assert lines[1].startswith(f"{tmp_path}/z_broken.bpmn:1: -: not well-formed XML")
+    # nothing readable at all: exit 2
+    result = subprocess.run(command + [str(tmp_path / "binary.bpmn"), str(tmp_path / "gone.bpmn")],
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stdout.splitlines() == [f"{tmp_path}/binary.bpmn:0: -: the file is not utf-16-le text: save it as "
+                                          f"UTF-8, or declare its encoding in the XML declaration",
+                                          f"{tmp_path}/gone.bpmn:0: -: cannot be read: no such file or folder"]
 
 
-CORPUS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "..", "shared",
-                      "corpus")
+CORPUS = shared_corpus()
 PROBLEM_LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<element>[^:]+): (?P<message>\S.+)$")
 
 
@@ -131,7 +148,7 @@ def test_validate_command_answers_every_corpus_file_with_ok_or_element_level_mes
         for line in lines:
             match = PROBLEM_LINE.match(line)
             assert match, (path, line)
-            assert match["file"] == os.path.basename(path) and int(match["line"]) > 0, (path, line)
+            assert match["file"] == path and int(match["line"]) > 0, (path, line)  # FILE as given
         assert [int(PROBLEM_LINE.match(line)["line"]) for line in lines] == sorted(
             int(PROBLEM_LINE.match(line)["line"]) for line in lines), path
 

@@ -8,14 +8,13 @@ import pytest
 import sqlalchemy as sa
 
 from engine.models import HumanTask, InstanceEvent, ProcessVersion
-from web import PROJECT_ROOT
 from web.extensions import db
 
-from ..helpers import OBJECTIVES
+from ..helpers import OBJECTIVES, shared_corpus
 
 ADA = {"Authorization": "Basic " + base64.b64encode(b"ada:demo").decode()}
 HANA = {"Authorization": "Basic " + base64.b64encode(b"hana:demo").decode()}
-CORPUS = os.path.join(os.path.dirname(PROJECT_ROOT), "shared", "corpus")
+CORPUS = shared_corpus()
 UNICODE = "Zoë 😀 مرحبا ‮rtl‬ e\u0301 \u200b 中文 \U0001f9d1\u200d\U0001f4bb"
 
 

@@ -88,8 +88,8 @@ def test_rejected_upload_lists_file_line_element_and_writes_nothing(act):
     as_json = upload(act.as_("hana"), {"career_pathing.bpmn": broken}, json_answer=True)
     [problem] = as_json.json["errors"]["problems"]
     assert problem["element_id"] == "leadership_approval" and problem["line"] > 1
-    assert upload(act.as_("hana"), {"x.bpmn": b"\xff\xfe"}, json_answer=True).json["errors"]["problems"][0][
-        "message"].startswith("not UTF-8")
+    assert upload(act.as_("hana"), {"x.bpmn": b"<a>\xff</a>"}, json_answer=True).json["errors"]["problems"][0][
+        "message"].startswith("the file is not UTF-8 text")
     assert upload(act.as_("hana"), {}).status_code == 400
     assert versions() == [1]
 

@@ -9,6 +9,7 @@ from ..errors import error_response
 from ..extensions import db
 from ..processes import deploy_uploaded
 from .common import bp, camunda_time
+from .decision_definition import decision_json
 from .process_definition import definition_json
 
 FORM_FIELDS = {"deployment-name", "deployment-source", "enable-duplicate-filtering", "deploy-changed-only",
@@ -64,8 +65,12 @@ def create_deployment():
         return _rejected(exc)
     db.session.commit()
     diagram_processes = _processes_in_order(uploads, result.versions)
-    deployment = result.deployment or next((v.deployment for v in diagram_processes if v.deployment), None)
+    resources = result.created_resources + result.unchanged_resources
+    deployment = result.deployment or next((v.deployment for v in [*diagram_processes, *resources] if v.deployment),
+                                           None)
     body = deployment_json(deployment, diagram_processes)
+    body["deployedDecisionDefinitions"] = {r.definition_id: decision_json(r) for r in resources
+                                           if r.kind == "decision"} or None
     body["warnings"] = [_detail(w) | {"text": str(w)} for w in result.warnings]
     return jsonify(body)
 

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, current_app, flash, jsonify, redir
 from flask_login import current_user
 
 from engine import authorization
-from engine.deployment import decode_upload, deploy
+from engine.deployment import decode_upload, deploy, latest_resources
 from engine.errors import DeploymentRejected
 from engine.models import ProcessInstance, ProcessVersion
 
@@ -55,7 +55,8 @@ def index():
     by_key = defaultdict(list)
     for version in versions:
         by_key[version.key].append(version)
-    return render_template("processes/index.html", by_key=by_key, running=running_counts())
+    resources = latest_resources(db.session, "decision") + latest_resources(db.session, "form")
+    return render_template("processes/index.html", by_key=by_key, running=running_counts(), resources=resources)
 
 
 @bp.route("/<key>/<id:number>")
@@ -114,6 +115,9 @@ def result_summary(result):
                      "url": url_for("processes.show", key=v.key, number=v.version)} for v in result.created],
         "unchanged": [{"key": v.key, "version": v.version, "name": v.name,
                        "url": url_for("processes.show", key=v.key, number=v.version)} for v in result.unchanged],
+        "resources": [{"kind": r.kind, "key": r.key, "version": r.version, "resource": r.resource,
+                       "new": r in result.created_resources}
+                      for r in result.created_resources + result.unchanged_resources],
     }
 
 
@@ -121,6 +125,9 @@ def result_message(result):
     """One sentence for people: what is new, what was already there."""
     parts = [f"{v.name} is now version {v.version}" for v in result.created]
     parts += [f"{v.name} version {v.version} already had this content (no new version)" for v in result.unchanged]
+    parts += [f"the {r.kind} {r.key} is now version {r.version}" for r in result.created_resources]
+    parts += [f"the {r.kind} {r.key} version {r.version} already had this content (no new version)"
+              for r in result.unchanged_resources if not result.created and not result.unchanged]
     return "; ".join(parts) + "." if parts else "Nothing to deploy."
 
 
@@ -153,7 +160,9 @@ def deploy_page():
     flash(result_message(result) + " Running paths stay on their version until you migrate them.", "success")
     for warning in result.warnings:
         flash(f"Warning: {warning}", "warning")
-    first = (result.created or result.unchanged)[0]
+    if not result.versions:  # decisions or forms on their own
+        return redirect(url_for("processes.index"))
+    first = result.versions[0]
     return redirect(url_for("processes.show", key=first.key, number=first.version))
 
 
