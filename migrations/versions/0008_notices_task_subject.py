@@ -1,7 +1,7 @@
 """task subjects (what a task is about, from the diagram) and messages about finished tasks marked read
 
 Revision ID: 0008_notices
-Revises: 0008_jscron
+Revises: 0008_diagrams
 Create Date: 2026-11-30 01:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_notices'
-down_revision = '0008_jscron'
+down_revision = '0008_diagrams'
 branch_labels = None
 depends_on = None
 
