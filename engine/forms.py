@@ -10,6 +10,7 @@ import re
 from datetime import date, datetime, time, timezone
 
 from .camunda_forms.generated import parse_date
+from .form_conditions import condition_problem, is_required
 from .json_limits import MAX_JSON_DEPTH, depth_exceeds
 
 INPUT_TYPES = {"textfield", "textarea", "number", "checkbox", "checklist", "radio", "select", "taglist", "datetime"}
@@ -108,6 +109,9 @@ def _component_problems(components, problems, seen, prefix, nesting=0):
             seen.add(path)
             if kind in OPTION_TYPES and not component.get("values") and not component.get("valuesKey"):
                 problems.append(f'{where}: a {kind} needs "values" or "valuesKey"')
+            condition = condition_problem(component)
+            if condition:
+                problems.append(f"{where}: {condition}")
             pattern = (component.get("validate") or {}).get("pattern")
             if pattern:
                 try:
@@ -195,6 +199,8 @@ def _validate_components(components, data, clean, errors, prefix, context):
         if kind in INPUT_TYPES:
             key = component["key"]
             value = _get_path(data, key)
+            if not (component.get("validate") or {}).get("required") and is_required(component, data, context):
+                component = {**component, "validate": {**(component.get("validate") or {}), "required": True}}
             result = _validate_field(component, value, errors, prefix + key, context)
             _set_path(clean, key, result)
         elif kind == "group":

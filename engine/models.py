@@ -204,6 +204,8 @@ class HumanTask(Base):
     element_id: Mapped[str] = mapped_column(sa.String(200))
     process_key: Mapped[str] = mapped_column(sa.String(200))
     name: Mapped[str] = mapped_column(sa.String(300))
+    # what this activation is about (e.g. a milestone's title), from the user task's `subject` property
+    subject: Mapped[str | None] = mapped_column(sa.String(300))
     lane: Mapped[str | None] = mapped_column(sa.String(200))
     form_ref: Mapped[str | None] = mapped_column(sa.String(200))
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
@@ -231,6 +233,11 @@ class HumanTask(Base):
     decides_on: Mapped[User | None] = relationship(foreign_keys=[decides_on_id])
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+
+    @property
+    def title(self):
+        """The step's name with its subject, so that activations of the same step read differently."""
+        return f"{self.name}: {self.subject}" if self.subject else self.name
 
 
 class InstanceEvent(Base):

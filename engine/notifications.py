@@ -65,6 +65,21 @@ def notify(session, users, subject, body="", kind="message", instance_id=None, h
     return len(rows)
 
 
+def settle_task_messages(session, human_task_ids, except_user_id=None, user_id=None, now=None):
+    """Mark read the unread messages about these tasks: they need nothing more from their readers (the task was
+    completed, withdrawn, or taken by someone else; `except_user_id` keeps the messages of the one who now holds
+    it). `user_id` limits it to one reader (who opened the task). Flushes nothing; one UPDATE."""
+    ids = [task_id for task_id in human_task_ids if task_id is not None]
+    if not ids:
+        return
+    query = sa.update(Notification).where(Notification.human_task_id.in_(ids), Notification.read_at.is_(None))
+    if except_user_id is not None:
+        query = query.where(Notification.user_id != except_user_id)
+    if user_id is not None:
+        query = query.where(Notification.user_id == user_id)
+    session.execute(query.values(read_at=now or utcnow()), execution_options={"synchronize_session": False})
+
+
 def unread_count(session, user):
     """How many of the user's notifications are unread (the number on the bell)."""
     return session.scalar(sa.select(sa.func.count()).select_from(Notification).where(

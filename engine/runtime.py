@@ -14,7 +14,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import authorization, separation, start_rights, variable_rights
 from .context import running
-from .notifications import notify, people_of_task
+from .notifications import notify, people_of_task, settle_task_messages
 from .assignment import AssignmentError, resolve_assignment
 from .bindings import form_for
 from .deployment import latest_version
@@ -34,6 +34,7 @@ from .timers import fire_due, next_timer_at, waiting_timers
 from .camunda_forms import task_form_ref
 from .parser import initiator_variables
 from .people import FALLBACK_GROUP
+from .task_subject import task_subject
 from .waits import sync_waits
 from .webhooks import announce_to_webhooks
 from .workflow_tasks import find_task, form_context, multi_instance_item
@@ -59,6 +60,7 @@ class Runtime:
         self.clock = clock
         self._history = []  # (task row or None, instance_event entry), written by _flush
         self._unannounced = []  # new task rows whose people are told once the rows have ids
+        self._finished = []  # task rows completed or withdrawn: their messages need nobody any more
 
     # -- starting -------------------------------------------------------------------------
 
@@ -125,13 +127,14 @@ class Runtime:
                 variable_rights.check_changed_variables(instance.process_version, task.data, clean, actor)
             self._apply(task, clean)
             row.status = "completed"
+            self._finished.append(row)
             row.completed_at = self.clock()
             row.completed_by = actor
             row.outcome = clean
             if row.claimed_by_id is None and row.assignee_id is None:
                 row.claimed_by, row.claimed_at = actor, row.completed_at
             self._event(instance, actor, "task_completed", element_id=row.element_id, human_task=row,
-                        message=f"{actor.name} completed \u201c{row.name}\u201d", data=clean)
+                        message=f"{actor.name} completed \u201c{row.title}\u201d", data=clean)
             self._run(instance, workflow, lambda: (task.run(), workflow.do_engine_steps()),
                       element_id=row.element_id)
             opened = self._sync(instance, workflow, actor, [r for r in open_rows if r is not row])
@@ -265,8 +268,8 @@ class Runtime:
                                                                   HumanTask.status == "open")).all()
         for row in waiting:
             if row not in opened:
-                notify(self.session, people_of_task(self.session, row), f"You can continue: {row.name}",
-                       f"The problem that stopped this path is fixed. If you submitted \u201c{row.name}\u201d and "
+                notify(self.session, people_of_task(self.session, row), f"You can continue: {row.title}",
+                       f"The problem that stopped this path is fixed. If you submitted \u201c{row.title}\u201d and "
                        f"saw an error, please submit it again.", kind="task", instance_id=instance.id,
                        human_task=row, now=self.clock())
         return Outcome(instance, opened=opened)
@@ -323,7 +326,7 @@ class Runtime:
     def _ready_task(self, workflow, row):
         task = find_task(workflow, row.task_guid)
         if task is None or task.state != TaskState.READY:
-            raise ConcurrentChange(f"\u201c{row.name}\u201d is no longer waiting for input; nothing was changed.")
+            raise ConcurrentChange(f"\u201c{row.title}\u201d is no longer waiting for input; nothing was changed.")
         return task
 
     @staticmethod
@@ -349,8 +352,9 @@ class Runtime:
                 self._refresh_row(row, ready[row.task_guid].task_spec)
             else:
                 row.status = "cancelled"
+                self._finished.append(row)
                 self._event(instance, actor, "task_cancelled", element_id=row.element_id, human_task=row,
-                            message=f"\u201c{row.name}\u201d was withdrawn by the process")
+                            message=f"\u201c{row.title}\u201d was withdrawn by the process")
         opened = []
         for guid, task in ready.items():
             if guid in known:
@@ -398,7 +402,7 @@ class Runtime:
                 absent, assignee = assignee, absence.substitute  # (nobody stands in on their own path)
         row = HumanTask(
             instance=instance, task_guid=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
-            process_key=task.workflow.spec.name, lane=spec.lane,
+            process_key=task.workflow.spec.name, lane=spec.lane, subject=task_subject(task),
             form_ref=task_form_ref(spec),
             assignee=assignee, candidate_users=assignment.candidate_users,
             candidate_groups=assignment.candidate_groups, due_at=assignment.due_at,
@@ -411,10 +415,10 @@ class Runtime:
         if absent is not None:
             who += f" (standing in for {absent.name}, out of office until {absence.ends_on.isoformat()})"
         self._event(instance, None, "task_created", element_id=spec.bpmn_id, human_task=row,
-                    message=f"\u201c{row.name}\u201d is waiting for {who}")
+                    message=f"\u201c{row.title}\u201d is waiting for {who}")
         if unknown is not None:
             self._event(instance, None, UNKNOWN_ASSIGNEE, element_id=spec.bpmn_id, human_task=row,
-                        message=f"\u201c{row.name}\u201d was assigned to {unknown}, who is not in the directory; "
+                        message=f"\u201c{row.title}\u201d was assigned to {unknown}, who is not in the directory; "
                                 f"offered to process owners", data={"assignee": unknown})
         self._unannounced.append(row)
         return row
@@ -442,8 +446,9 @@ class Runtime:
         due = f" It is due {row.due_at.strftime('%Y-%m-%d')}." if row.due_at else ""
         stand_in = f" You stand in for {row.substitute_for.name}, who is out of office." if row.substitute_for else ""
         offered = "" if row.assignee else " It is offered to your group: claim it to work on it."
-        notify(self.session, people_of_task(self.session, row), f"New task: {row.name}",
-               f"\u201c{row.name}\u201d in the career path of {employee} waits for you.{due}{offered}{stand_in}",
+        whose = "" if instance.employee is not None and row.assignee_id == instance.employee_id else f" ({employee})"
+        notify(self.session, people_of_task(self.session, row), f"New task: {row.title}{whose}",
+               f"\u201c{row.title}\u201d in the career path of {employee} waits for you.{due}{offered}{stand_in}",
                kind="task", instance_id=instance.id, human_task=row, now=self.clock())
 
     def _store(self, instance, workflow):
@@ -470,6 +475,9 @@ class Runtime:
                 dict(entry, human_task_id=row.id if row is not None else None) for row, entry in self._history])
             announce_to_webhooks(self.session, self._history)
             self._history.clear()
+        if self._finished:
+            settle_task_messages(self.session, [row.id for row in self._finished], now=self.clock())
+            self._finished.clear()
         while self._unannounced:
             row = self._unannounced.pop(0)
             self._announce(row)
@@ -483,8 +491,8 @@ class Runtime:
         if row.status == "completed":
             who = row.completed_by.name if row.completed_by else "someone"
             when = row.completed_at.strftime("%Y-%m-%d %H:%M") if row.completed_at else ""
-            return f"\u201c{row.name}\u201d was already completed by {who} {when} UTC; nothing was changed."
-        return f"\u201c{row.name}\u201d is no longer open ({row.status}); nothing was changed."
+            return f"\u201c{row.title}\u201d was already completed by {who} {when} UTC; nothing was changed."
+        return f"\u201c{row.title}\u201d is no longer open ({row.status}); nothing was changed."
 
 
 def for_change(query, skip_locked=False):

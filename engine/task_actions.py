@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from . import authorization
 from .errors import Conflict, Forbidden, NotFound
 from .models import HumanTask, InstanceEvent, utcnow
-from .notifications import notify, people_of_task
+from .notifications import notify, people_of_task, settle_task_messages
 from .separation import check_may_receive, check_not_own_decision, is_own_decision
 
 
@@ -31,7 +31,7 @@ class TaskActions:
         elif row is None or not authorization.may_see_task(row, user):
             raise NotFound(f"There is no task {task_id} that you may see.")
         if row.status != "open":
-            raise Conflict(f"\u201c{row.name}\u201d is {row.status}; it can no longer be moved.")
+            raise Conflict(f"\u201c{row.title}\u201d is {row.status}; it can no longer be moved.")
         return row
 
     def _event(self, row, actor, kind, message):
@@ -44,12 +44,13 @@ class TaskActions:
         if row.assignee_id == user.id:
             return row
         if row.assignee_id is not None:
-            raise Conflict(f"\u201c{row.name}\u201d was already claimed by {row.assignee.name}.")
+            raise Conflict(f"\u201c{row.title}\u201d was already claimed by {row.assignee.name}.")
         if not authorization.is_candidate(row, user):
-            raise Forbidden(f"\u201c{row.name}\u201d is not offered to you.")
+            raise Forbidden(f"\u201c{row.title}\u201d is not offered to you.")
         row.assignee, row.claimed_by, row.claimed_at = user, user, self.clock()
-        self._event(row, user, "task_claimed", f"{user.name} claimed \u201c{row.name}\u201d")
+        self._event(row, user, "task_claimed", f"{user.name} claimed \u201c{row.title}\u201d")
         self.session.flush()
+        settle_task_messages(self.session, [row.id], except_user_id=user.id, now=self.clock())
         return row
 
     def release(self, task_id, user):
@@ -57,13 +58,13 @@ class TaskActions:
         row = self._open_row(task_id, user, giving_back=True)
         if row.claimed_by_id != user.id or row.assignee_id != user.id or not (row.candidate_groups
                                                                                 or row.candidate_users):
-            raise Conflict(f"Only the person who claimed \u201c{row.name}\u201d from its group can release it.")
+            raise Conflict(f"Only the person who claimed \u201c{row.title}\u201d from its group can release it.")
         row.assignee, row.claimed_by, row.claimed_at = None, None, None
-        self._event(row, user, "task_released", f"{user.name} released \u201c{row.name}\u201d to "
+        self._event(row, user, "task_released", f"{user.name} released \u201c{row.title}\u201d to "
                                                 f"{', '.join(row.candidate_groups + row.candidate_users)}")
         self.session.flush()
         notify(self.session, [p for p in people_of_task(self.session, row) if p.id != user.id],
-               f"Task available again: {row.name}", f"{user.name} released \u201c{row.name}\u201d; "
+               f"Task available again: {row.title}", f"{user.name} released \u201c{row.title}\u201d; "
                f"anyone in the group can claim it.", kind="task", instance_id=row.instance_id, human_task=row,
                now=self.clock())
         return row
@@ -72,7 +73,7 @@ class TaskActions:
         """Hand your task to someone else; they complete it or hand it back to you."""
         row = self._open_row(task_id, user)
         if row.assignee_id != user.id:
-            raise Forbidden(f"Only the person who holds \u201c{row.name}\u201d can delegate it; claim it first.")
+            raise Forbidden(f"Only the person who holds \u201c{row.title}\u201d can delegate it; claim it first.")
         if delegate_to is None or not delegate_to.active:
             raise NotFound("There is no such active person to delegate to.", errors={"user": "unknown user"})
         if delegate_to.id == user.id:
@@ -81,10 +82,11 @@ class TaskActions:
         if row.owner_id is None:
             row.owner = user
         row.assignee = delegate_to
-        self._event(row, user, "task_delegated", f"{user.name} delegated \u201c{row.name}\u201d to {delegate_to.name}")
+        self._event(row, user, "task_delegated", f"{user.name} delegated \u201c{row.title}\u201d to {delegate_to.name}")
         self.session.flush()
-        notify(self.session, [delegate_to], f"Delegated to you: {row.name}",
-               f"{user.name} asks you to do \u201c{row.name}\u201d. Complete it, or hand it back.",
+        settle_task_messages(self.session, [row.id], except_user_id=delegate_to.id, now=self.clock())
+        notify(self.session, [delegate_to], f"Delegated to you: {row.title}",
+               f"{user.name} asks you to do \u201c{row.title}\u201d. Complete it, or hand it back.",
                kind="task", instance_id=row.instance_id, human_task=row, now=self.clock())
         return row
 
@@ -92,11 +94,11 @@ class TaskActions:
         """Return a delegated task to the person who delegated it."""
         row = self._open_row(task_id, user, giving_back=True)
         if row.owner_id is None or row.assignee_id != user.id:
-            raise Conflict(f"\u201c{row.name}\u201d was not delegated to you, so there is nobody to hand it back to.")
+            raise Conflict(f"\u201c{row.title}\u201d was not delegated to you, so there is nobody to hand it back to.")
         owner = row.owner
         row.assignee, row.owner = owner, None
-        self._event(row, user, "task_handed_back", f"{user.name} handed \u201c{row.name}\u201d back to {owner.name}")
+        self._event(row, user, "task_handed_back", f"{user.name} handed \u201c{row.title}\u201d back to {owner.name}")
         self.session.flush()
-        notify(self.session, [owner], f"Handed back: {row.name}", f"{user.name} handed \u201c{row.name}\u201d back "
+        notify(self.session, [owner], f"Handed back: {row.title}", f"{user.name} handed \u201c{row.title}\u201d back "
                f"to you.", kind="task", instance_id=row.instance_id, human_task=row, now=self.clock())
         return row

@@ -6,8 +6,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from engine.directory import people_options, user_by_username
-from engine.models import Absence, Notification, utcnow
+from engine.authorization import may_see_task, may_view_instance
+from engine.models import Absence, HumanTask, Notification, utcnow
 from engine.notifications import unread_count
+from engine.task_notices import what_became_of
 
 from ..extensions import db
 
@@ -43,16 +45,33 @@ def notifications():
 @bp.route("/notifications/<id:notification_id>/open", methods=["POST"])
 @login_required
 def open_notification(notification_id):
-    """Mark a message read and go where it points (the task, else the path)."""
+    """Mark a message read and go where it points: the task while it waits for you; otherwise a sentence saying
+    what became of it, on the path (or the task, or your messages)."""
     row = _mine(notification_id)
     if row.read_at is None:
         row.read_at = utcnow()
-        db.session.commit()
     if row.human_task_id:
-        return redirect(url_for("tasks.show", task_id=row.human_task_id))
+        task = db.session.get(HumanTask, row.human_task_id)
+        notice = what_became_of(db.session, task, current_user)
+        db.session.commit()
+        if notice is None:
+            return redirect(url_for("tasks.show", task_id=row.human_task_id))
+        flash(notice, "info")
+        return redirect(where_to_go(task))
+    db.session.commit()
     if row.instance_id:
         return redirect(url_for("paths.show", instance_id=row.instance_id))
     return redirect(url_for("account.notifications"))
+
+
+def where_to_go(task):
+    """After saying what became of a task: its path if the reader may see it, else the task's record if they
+    may open it, else the inbox."""
+    if task is not None and may_view_instance(db.session, task.instance, current_user):
+        return url_for("paths.show", instance_id=task.instance_id)
+    if task is not None and may_see_task(task, current_user):
+        return url_for("tasks.show", task_id=task.id)
+    return url_for("tasks.inbox")
 
 
 @bp.route("/notifications/read-all", methods=["POST"])

@@ -27,6 +27,9 @@ def username_of(attribute):
 class TaskSchema(Schema):
     id = fields.Integer()
     name = fields.String()
+    subject = fields.String(allow_none=True, metadata={
+        "description": "What this activation is about (the task's `subject` property), e.g. a milestone's title"})
+    title = fields.String(dump_only=True, metadata={"description": "The name with the subject, as people read it"})
     element_id = fields.String()
     process_key = fields.String()
     instance_id = fields.Integer()

@@ -11,15 +11,19 @@ from engine.errors import ValidationFailed
 from engine.forms import decode_html_form
 from engine.comments import MAX_COMMENT, add_comment, comments_of
 from engine.directory import people_options
-from engine.models import HumanTask, InstanceEvent, ProcessInstance, utcnow
+from engine.models import HumanTask, InstanceEvent, Notification, ProcessInstance, utcnow
+from engine.notifications import settle_task_messages
+from engine.task_notices import what_became_of
 from engine.runtime import UNKNOWN_ASSIGNEE, Runtime
 from engine.specs import FORMS
 from engine.task_view import shown_variables, task_documentation
 
+from ..account import where_to_go
 from ..extensions import db
 from ..markdown import render_markdown
 from .answers import describe_answers, people_names
 from .form_view import build_form_view
+from .round_changes import changes_since_last_round
 
 bp = Blueprint("tasks", __name__, template_folder="templates")
 
@@ -39,22 +43,42 @@ def visible_task(task_id):
     return authorization.check_may_see_task(db.session, db.session.get(HumanTask, task_id), current_user)
 
 
+def told_about(row, unread=False):
+    """True when the current user has a message about this task (`unread`: one not yet read)."""
+    query = sa.select(Notification.id).where(Notification.user_id == current_user.id,
+                                             Notification.human_task_id == row.id)
+    if unread:
+        query = query.where(Notification.read_at.is_(None))
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def _who(row, actor):
+    if row.assignee_id == actor.id:
+        return "you"
+    if row.assignee is not None:
+        return row.assignee.name
+    return "the " + " / ".join(row.candidate_groups + row.candidate_users) + " group"
+
+
 def next_steps_message(outcome, actor):
-    """A sentence saying what happens next, for the flash after an action."""
+    """A sentence saying what happens next, for the flash after an action: the steps the action opened, and the
+    steps of other branches still open (who is still working, and on what)."""
     if outcome.instance.status == "completed":
         return "The path is complete."
-    if not outcome.opened:
-        return "Nothing more is needed from anyone right now; the path waits for the other open steps."
+    opened_ids = {row.id for row in outcome.opened}
+    still_open = [row for row in db.session.scalars(sa.select(HumanTask).where(
+        HumanTask.instance_id == outcome.instance.id, HumanTask.status == "open").order_by(HumanTask.id))
+        if row.id not in opened_ids]
     parts = []
-    for row in outcome.opened:
-        if row.assignee_id == actor.id:
-            who = "you"
-        elif row.assignee is not None:
-            who = row.assignee.name
-        else:
-            who = "the " + " / ".join(row.candidate_groups + row.candidate_users) + " group"
-        parts.append(f"\u201c{row.name}\u201d for {who}")
-    return "Next: " + "; ".join(parts) + "."
+    if outcome.opened:
+        parts.append("Next: " + "; ".join(f"\u201c{row.title}\u201d for {_who(row, actor)}"
+                                          for row in outcome.opened) + ".")
+    if still_open:
+        parts.append("Still open: " + "; ".join(f"\u201c{row.title}\u201d with {_who(row, actor)}"
+                                                for row in still_open) + ".")
+    if not parts:
+        return "Nothing more is needed from anyone right now."
+    return " ".join(parts)
 
 
 def history_of(instance, exclude_id=None):
@@ -165,7 +189,7 @@ def _render_task(row, values, errors, extra_rows=None, status=200, comment_error
                            comments=comments_of(db.session, row.instance_id, row.id),
                            comment_draft=comment_draft if comment_draft is not None else
                            request.form.get(COMMENT_FIELD, "") if request.method == "POST" else "",
-                           comment_error=comment_error), status
+                           comment_error=comment_error, round_changes=changes_since_last_round(row)), status
 
 
 def _unknown_assignee(row):
@@ -179,7 +203,17 @@ def _unknown_assignee(row):
 @bp.route("/tasks/<id:task_id>", methods=["GET"])
 @login_required
 def show(task_id):
+    """The task's page (its form while open, its record once done). Opening it marks your messages about it
+    read. A task someone told you about but that no longer waits for you says what became of it instead of
+    refusing."""
+    row = db.session.get(HumanTask, task_id)
+    if row is not None and not authorization.may_see_task(row, current_user) and told_about(row):
+        flash(what_became_of(db.session, row, current_user), "info")
+        return redirect(where_to_go(row))
     row = visible_task(task_id)
+    if told_about(row, unread=True):
+        settle_task_messages(db.session, [row.id], user_id=current_user.id)
+        db.session.commit()
     if row.status != "open":
         schema = Runtime(db.session).form_schema(row)
         return render_template("tasks/done.html", task=row, answers=describe_answers(schema, row.outcome))
@@ -210,7 +244,7 @@ def complete(task_id):
         add_comment(db.session, row.instance, current_user, request.form[COMMENT_FIELD], task_id=row.id)
         message += " Your comment is posted too."
     db.session.commit()
-    flash(f"\u201c{row.name}\u201d is done. {message}", "success")
+    flash(f"\u201c{row.title}\u201d is done. {message}", "success")
     return redirect(url_for("tasks.inbox"))
 
 
