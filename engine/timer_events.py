@@ -26,40 +26,26 @@ def _unreadable(definition, my_task, kind, exc):
                                  task=my_task)
 
 
-class CheckedDurationTimer(DurationTimerEventDefinition):
-    """A duration timer whose unreadable value is a step error naming the timer."""
+def _checked(base, kind, method):
+    """A subclass of a SpiffWorkflow timer whose unreadable value (in `method`) is a step error naming the timer;
+    SpiffWorkflow's ISO parsers raise a bare Exception."""
 
-    def has_fired(self, my_task):
+    def checked(self, my_task):
         try:
-            return super().has_fired(my_task)
+            return getattr(base, method)(self, my_task)
         except _SPIFF_ERRORS:
             raise
-        except Exception as exc:  # noqa: BLE001 - SpiffWorkflow's ISO parsers raise bare Exception
-            raise _unreadable(self, my_task, "duration", exc) from exc
+        except Exception as exc:  # noqa: BLE001 - see above
+            raise _unreadable(self, my_task, kind, exc) from exc
+
+    return type(f"Checked{base.__name__}", (base,), {method: checked, "__module__": __name__,
+                                                     "__doc__": f"A {kind} timer whose unreadable value is a step "
+                                                                f"error naming the timer."})
 
 
-class CheckedDateTimer(TimeDateEventDefinition):
-    """A date timer whose unreadable value is a step error naming the timer."""
-
-    def has_fired(self, my_task):
-        try:
-            return super().has_fired(my_task)
-        except _SPIFF_ERRORS:
-            raise
-        except Exception as exc:  # noqa: BLE001 - SpiffWorkflow's ISO parsers raise bare Exception
-            raise _unreadable(self, my_task, "date", exc) from exc
-
-
-class CheckedCycleTimer(CronCycleTimerEventDefinition):
-    """A cycle timer (ISO or cron) whose unreadable value is a step error naming the timer."""
-
-    def cycle_complete(self, my_task):
-        try:
-            return super().cycle_complete(my_task)
-        except _SPIFF_ERRORS:
-            raise
-        except Exception as exc:  # noqa: BLE001 - SpiffWorkflow's ISO parsers raise bare Exception
-            raise _unreadable(self, my_task, "cycle", exc) from exc
+CheckedDurationTimer = _checked(DurationTimerEventDefinition, "duration", "has_fired")
+CheckedDateTimer = _checked(TimeDateEventDefinition, "date", "has_fired")
+CheckedCycleTimer = _checked(CronCycleTimerEventDefinition, "cycle", "cycle_complete")
 
 
 APP_TIMERS = {DurationTimerEventDefinition: CheckedDurationTimer, TimeDateEventDefinition: CheckedDateTimer,
