@@ -62,3 +62,22 @@ def test_problems_are_shown_on_the_elements_and_nothing_is_deployed(live_server,
     assert "leadership_approval: the form \"no-such-form\" is not deployed" in problem.inner_text()
     assert page.locator('.djs-element.has-problem[data-element-id="leadership_approval"]').count() == 1
     page.screenshot(path="/tmp/pathing-modeler-problem.png")
+
+
+def test_the_modeler_palette_covers_no_element_of_the_diagram(live_server, page, org, deployed):
+    login(page, live_server, "hana")
+    page.goto(live_server + "/processes/career_pathing/1/modeler")
+    page.locator('[data-element-id="skills_evaluation"]').wait_for()
+    page.wait_for_timeout(300)
+    palette = page.locator(".djs-palette").bounding_box()
+    canvas = page.locator("[data-canvas]").bounding_box()
+    covered = []
+    for element in page.locator(".djs-element.djs-shape[data-element-id]").all():
+        box = element.bounding_box()
+        if box is None or box["width"] * box["height"] >= canvas["width"] * canvas["height"] * 0.9:
+            continue  # the root of the diagram
+        if box["x"] < palette["x"] + palette["width"] and box["y"] < palette["y"] + palette["height"] and \
+                box["x"] + box["width"] > palette["x"] and box["y"] + box["height"] > palette["y"]:
+            covered.append(element.get_attribute("data-element-id"))
+    assert covered == []
+    page.screenshot(path="tests/browser/screenshots/modeler-desktop.png")

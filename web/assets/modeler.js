@@ -81,6 +81,24 @@ async function deploy(modeler, root) {
   status.focus();
 }
 
+// Fit the diagram into the part of the canvas the palette leaves free, so the palette never covers a task.
+function fitBesidePalette(modeler, container) {
+  const canvas = modeler.get('canvas');
+  const palette = container.querySelector('.djs-palette');
+  const box = canvas.viewbox();
+  if (!box.inner.width || !box.inner.height) {
+    return;
+  }
+  const margin = 20;
+  const reserved = palette ? palette.getBoundingClientRect().right - container.getBoundingClientRect().left + margin : margin;
+  const scale = Math.min((box.outer.width - reserved - margin) / box.inner.width,
+    (box.outer.height - 2 * margin) / box.inner.height, 1);
+  canvas.viewbox({
+    x: box.inner.x - reserved / scale, y: box.inner.y - margin / scale,
+    width: box.outer.width / scale, height: box.outer.height / scale
+  });
+}
+
 async function start() {
   const root = document.getElementById('modeler');
   if (!root) {
@@ -100,7 +118,7 @@ async function start() {
   const xml = JSON.parse(document.getElementById('diagram-data').textContent);
   try {
     await modeler.importXML(xml);
-    modeler.get('canvas').zoom('fit-viewport');
+    fitBesidePalette(modeler, root.querySelector('[data-canvas]'));
   } catch (error) {
     text(root.querySelector('[data-status]'), `The diagram could not be opened: ${error.message}`);
   }
