@@ -74,7 +74,7 @@ def bench_engine_rest(app, url, results, gunicorn, port, paths, tasks_per_path, 
                 if index >= 20:  # the first ones warm caches
                     timings.append((time.perf_counter() - started) * 1000)
                 size = json.loads(data)
-            found = size["count"] if isinstance(size, dict) else len(size)
+            found = size.get("count", 1) if isinstance(size, dict) else len(size)  # /version answers one object
             figures[label] = {"p50": statistics.median(timings), "p95": percentile(timings, 0.95), "rows": found}
             print(f"engine-rest {label}: p50 {figures[label]['p50']:.1f} ms, p95 {figures[label]['p95']:.1f} ms "
                   f"({found} {'counted' if isinstance(size, dict) else 'listed'})", flush=True)

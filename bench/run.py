@@ -362,7 +362,7 @@ def main():
             bench_sandbox(results, say=say)
         if "workers" in wanted:
             from bench.workers import bench_workers
-            if "pages" not in wanted:  # the inbox is measured over a history; a small one keeps this short
+            if "history" not in results:  # the inbox is measured over a history; a small one keeps this short
                 from bench.scale import fill_history
                 fill_history(app, WORKER_PATHS, TASKS_PER_PATH)
             bench_workers(app, url, results, gunicorn, Browser, PORT)
