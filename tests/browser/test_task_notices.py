@@ -35,7 +35,9 @@ def test_old_messages_rounds_and_subjects_in_the_browser(live_server, browser, a
     page.get_by_role("button", name="Claim this task").click()
     page.get_by_label("Request modifications").check()
     page.get_by_role("button", name=re.compile("Complete")).click()
-    assert page.get_by_role("alert").filter(has_text="What should change is required.").count() == 1
+    reason_needed = page.get_by_role("alert").filter(has_text="What should change is required.")
+    reason_needed.wait_for()  # the answer page has loaded
+    assert reason_needed.count() == 1
     problems += check_page(page, "notices-reason-required", size)
     page.get_by_label("What should change").fill("Add a stretch assignment")
     page.get_by_role("button", name=re.compile("Complete")).click()
@@ -46,8 +48,10 @@ def test_old_messages_rounds_and_subjects_in_the_browser(live_server, browser, a
     log_in(page, live_server, "sol")
     page.goto(live_server + "/notifications")
     page.get_by_role("button", name=re.compile("New task: Leadership approval: round 1")).click()
-    assert page.get_by_role("status").filter(
-        has_text="“Leadership approval: round 1” was completed by Leo Martin on").count() == 1
+    explained = page.get_by_role("status").filter(
+        has_text="“Leadership approval: round 1” was completed by Leo Martin on")
+    explained.wait_for()  # the page the old message leads to has loaded
+    assert explained.count() == 1
     problems += check_page(page, "notices-old-message", size)
     context.clear_cookies()
 
