@@ -52,12 +52,19 @@ def person_and_absence(session, username, day):
     return (found[0], found[1]) if found else (None, None)
 
 
+def display_names(session, usernames):
+    """{username: display name} of the given usernames that are people in the directory."""
+    usernames = set(usernames or ())
+    if not usernames:
+        return {}
+    return dict(session.execute(sa.select(User.username, User.name).where(User.username.in_(usernames))).all())
+
+
 def describe_candidates(session, usernames=(), group_names=()):
     """Who a task is offered to, in words: "the Leadership group", "Sam Patel or Sol Rivera" (labels and names
     from the directory; a name it does not know is shown as written)."""
     usernames, group_names = list(usernames or ()), list(group_names or ())
-    names = dict(session.execute(sa.select(User.username, User.name).where(User.username.in_(usernames))).all()) \
-        if usernames else {}
+    names = display_names(session, usernames)
     labels = dict(session.execute(sa.select(Group.name, Group.label).where(Group.name.in_(group_names))).all()) \
         if group_names else {}
     parts = [f"the {labels.get(group) or group} group" for group in group_names]

@@ -1,8 +1,6 @@
 """Submitted answers shown to people: labels from the form, option labels for values."""
-import sqlalchemy as sa
-
+from engine.directory import display_names
 from engine.forms import INPUT_TYPES, field_label, options_for
-from engine.models import User
 
 from ..extensions import db
 
@@ -57,5 +55,4 @@ def _text(component, value, context):
 
 def people_names(usernames):
     """{username: display name} of the given usernames that are people in the directory."""
-    rows = db.session.execute(sa.select(User.username, User.name).where(User.username.in_(set(usernames))))
-    return {username: name for username, name in rows}
+    return display_names(db.session, usernames)
