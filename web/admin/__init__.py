@@ -7,8 +7,8 @@ from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleFiel
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from engine import authorization
-from engine.models import Group, User
+from engine.rights import authorization
+from engine.store.models import Group, User
 
 from ..auth import hash_password, revoke_sessions
 from ..auth import role_guard
