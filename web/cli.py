@@ -199,7 +199,7 @@ def migrate_instances(key, from_version, to_version, instance_ids, apply):
     """
     import sqlalchemy as sa
     from engine.runtime import migration
-    from engine.diagrams.deployment import latest_version
+    from engine.diagrams.versions import latest_version
     from engine.errors import DomainError
     from engine.store.models import ProcessInstance, ProcessVersion
     from engine.runtime.runner import Runtime

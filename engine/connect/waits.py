@@ -17,7 +17,7 @@ from engine.connect.arrivals import announce
 from engine.scripts.expressions import ExpressionSyntaxError
 from engine.diagrams.external_specs import external_topic
 from engine.store.integration_models import EventSubscription, ExternalTask
-from engine.scripts.scripting import ScriptError
+from engine.scripts.restricted import ScriptError
 
 _CONNECTED = weakref.WeakKeyDictionary()  # parsed spec -> True when it (or a subprocess spec) waits for the outside
 

@@ -19,13 +19,14 @@ from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
 from SpiffWorkflow.bpmn.specs.defaults import NoneTask
 
-from engine.diagrams.bindings import with_called_versions
+from engine.diagrams.bindings import use_spec_source, with_called_versions
 from engine.diagrams.flows import ImplicitSplit
 from engine.diagrams.timer_events import APP_TIMERS
 from engine.diagrams.external_specs import (
     APP_SERVICE_TASK, CamundaMessageEventDefinition, CorrelatedMessageEventDefinition,
 )
 from engine.diagrams.parser import AppParser
+from engine.diagrams.versions import latest_version
 from engine.diagrams.pruning import PRUNED_ELEMENTS, prune, pruned_elements
 
 
@@ -133,7 +134,6 @@ def _late_called_versions(version):
     session = object_session(version) if missing else None
     if session is None:
         return ()
-    from engine.diagrams.deployment import latest_version  # deployment imports this module
     return tuple(v for v in (latest_version(session, key) for key in missing) if v is not None)
 
 
@@ -167,6 +167,7 @@ class SpecCache:
 
 
 SPECS = SpecCache()
+use_spec_source(SPECS.get)
 
 
 class FormCache:

@@ -11,9 +11,8 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from engine.store.models import (
-    Absence, ApiToken, Cohort, CohortMember, Group, HumanTask, JobFamily, Notification, Role, RoleSkill, Skill, User,
-)
+from engine.store.models import Absence, ApiToken, Group, HumanTask, Notification, User
+from engine.store.pilot_models import Cohort, CohortMember, JobFamily, Role, RoleSkill, Skill
 from web.auth import hash_password
 from web.extensions import db
 

@@ -11,7 +11,7 @@ from flask_smorest import Api, Blueprint
 
 from engine.rights import authorization, start_rights
 from engine.pilot.cohorts import check_may_start_own
-from engine.diagrams.deployment import latest_version
+from engine.diagrams.versions import latest_version
 from engine.directory.org import user_by_username
 from engine.errors import NotFound
 from engine.store.models import HumanTask, InstanceEvent, ProcessInstance, ProcessVersion, utcnow

@@ -8,7 +8,8 @@ from flask_login import current_user
 from engine.rights import authorization, start_rights
 from engine.pilot import cohorts
 from engine.pilot.analytics import cohort_progress
-from engine.store.models import Cohort, CohortMember, HumanTask, ProcessVersion, User
+from engine.store.pilot_models import Cohort, CohortMember
+from engine.store.models import HumanTask, ProcessVersion, User
 
 from ..auth import role_guard
 from ..extensions import db

@@ -4,7 +4,8 @@ from sqlalchemy.orm import aliased, joinedload
 from flask import current_app, render_template, request
 
 from engine.pilot import analytics
-from engine.store.models import Cohort, HumanTask, Milestone, ProcessInstance, ProcessVersion, User, utcnow
+from engine.store.pilot_models import Cohort, Milestone
+from engine.store.models import HumanTask, ProcessInstance, ProcessVersion, User, utcnow
 
 from ..csv_export import csv_response
 from ..extensions import db

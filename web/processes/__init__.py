@@ -13,7 +13,8 @@ from flask import Blueprint, Response, abort, current_app, flash, jsonify, redir
 from flask_login import current_user
 
 from engine.rights import authorization
-from engine.diagrams.deployment import decode_upload, deploy, latest_resources
+from engine.diagrams.deployment import decode_upload, deploy
+from engine.diagrams.versions import latest_resources
 from engine.errors import DeploymentRejected
 from engine.store.models import ProcessInstance, ProcessVersion
 

@@ -14,7 +14,8 @@ from engine.directory.org import people_options
 from engine.store.models import HumanTask, InstanceEvent, Notification, ProcessInstance, utcnow
 from engine.connect.notifications import settle_task_messages
 from engine.runtime.task_notices import what_became_of
-from engine.runtime.runner import UNKNOWN_ASSIGNEE, Runtime
+from engine.runtime.inbox_rows import UNKNOWN_ASSIGNEE
+from engine.runtime.runner import Runtime
 from engine.diagrams.specs import FORMS
 from engine.runtime.task_view import shown_variables, task_documentation
 
