@@ -3,10 +3,8 @@ import os
 
 from flask import Flask
 
-from .config import load_config
+from .config import PROJECT_ROOT, load_config
 from .extensions import csrf, db, login_manager, migrate
-
-PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def create_app(config=None):

@@ -4,26 +4,9 @@ import sys
 
 import click
 
-from . import PROJECT_ROOT, create_app
+from . import PROJECT_ROOT
+from .cli_app import app_from_environment as _app, ready_app as _ready_app
 from .templating import counted
-
-
-def _app():
-    return create_app()
-
-
-def _ready_app():
-    """The app with its database schema brought up to date."""
-    app = _app()
-    _upgrade(app)
-    return app
-
-
-def _upgrade(app):
-    """Bring the database schema up to date (Alembic migrations)."""
-    from flask_migrate import upgrade
-    with app.app_context():
-        upgrade(directory=os.path.join(PROJECT_ROOT, "migrations"))
 
 
 @click.group()

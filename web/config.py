@@ -2,6 +2,8 @@
 import os
 import secrets
 
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the checkout or install root
+
 
 def _secret_key(instance_path):
     """SECRET_KEY from the environment, else one generated once and kept in instance/."""

@@ -18,9 +18,9 @@ from engine.runtime.start_failures import open_start_failures, start_again, star
 
 from ..comment_posts import POSTED, posted_json, refused_json, wants_json
 from ..extensions import db
-from ..processes import source_text
+from ..processes.views import source_text
 from ..retries import idempotent
-from ..tasks import history_of, next_steps_message
+from ..tasks.views import history_of, next_steps_message
 
 bp = Blueprint("paths", __name__, url_prefix="/paths", template_folder="templates")
 

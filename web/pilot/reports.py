@@ -11,7 +11,7 @@ from ..csv_export import csv_response
 from ..extensions import db
 from ..templating import when
 from ..tasks.answers import describe_answers
-from . import _cohort_or_404, bp
+from .views import _cohort_or_404, bp
 
 
 @bp.route("/analytics")

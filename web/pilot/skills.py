@@ -9,7 +9,7 @@ from engine.pilot import skills_import
 from engine.store.pilot_models import JobFamily, RoleSkill
 
 from ..extensions import db
-from . import bp
+from .views import bp
 from ..templating import counted
 
 MAX_CSV = 2 * 1024 * 1024

@@ -11,7 +11,7 @@ from engine.runtime.runner import Runtime
 
 from ..extensions import db
 from ..templating import counted
-from . import RUNNING, bp, version_or_404
+from .views import RUNNING, bp, version_or_404
 
 
 def _target(key, number):
