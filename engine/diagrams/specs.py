@@ -128,9 +128,22 @@ def called_specs(parser, process_id, found=None):
     return found
 
 
+_MISSING_CALLS = {}  # (version id, checksum) -> processes it calls that were not deployed with it (rows never change)
+
+
+def _missing_calls(version):
+    """The called processes a version was deployed without, read from its sources once per version (the
+    sources are a large column, loaded only when needed)."""
+    key = (version.id, version.checksum)
+    missing = _MISSING_CALLS.get(key)
+    if missing is None:
+        missing = _MISSING_CALLS[key] = tuple((version.sources or {}).get("missing_calls") or ())
+    return missing
+
+
 def _late_called_versions(version):
     """The latest deployed versions of the processes `version` calls that were not deployed with it."""
-    missing = (version.sources or {}).get("missing_calls")
+    missing = _missing_calls(version)
     session = object_session(version) if missing else None
     if session is None:
         return ()

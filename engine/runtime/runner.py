@@ -33,7 +33,7 @@ from engine.runtime.start_failures import start_failed
 from engine.runtime.timers import fire_due, next_timer_at, waiting_timers
 from engine.diagrams.node_parsers import initiator_variables
 from engine.runtime.inbox_rows import InboxRows, describe_failure
-from engine.connect.waits import sync_waits
+from engine.connect.waits import note_stored_waits, sync_waits
 from engine.connect.webhooks import announce_to_webhooks
 from engine.diagrams.workflow_tasks import find_task, form_context, multi_instance_item
 
@@ -166,7 +166,9 @@ class Runtime(InboxRows):
 
     def restore(self, instance):
         """The live workflow of an instance, from its state and its version's cached spec."""
-        return load_state(instance.process_version, instance.state, self._script_engine())
+        workflow = load_state(instance.process_version, instance.state, self._script_engine())
+        note_stored_waits(instance, workflow)
+        return workflow
 
     def task_data(self, row):
         """The data a user task sees (for prefilling its form and showing context)."""
