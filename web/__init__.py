@@ -26,6 +26,7 @@ def create_app(config=None):
     from .api import init_api
 
     app.register_blueprint(auth.bp)
+    auth.oidc.init_app(app)
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(pilot.bp)
