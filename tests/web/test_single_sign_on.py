@@ -261,3 +261,19 @@ def test_matching_ignores_people_without_that_address(org):
     assert person_for_email(db.session, "hana@example.com").username == "hana"  # the switched-off one aside
     with pytest.raises(SignInRefused, match="did not tell Career Pathing your email address"):
         person_for_email(db.session, "")
+
+
+def test_the_command_line_makes_a_token_for_a_system_account(app, database_url, org, monkeypatch):
+    from click.testing import CliRunner
+
+    from web.cli import main
+    monkeypatch.setitem(app.config, "LOCAL_LOGIN", False)
+    runner = CliRunner(env={"DATABASE_URL": database_url})
+    made = runner.invoke(main, ["api-token", "ben", "--name", "Archive worker"])
+    assert made.exit_code == 0, made.output
+    token = made.output.strip().splitlines()[-1]
+    client = app.test_client()
+    assert client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert client.get("/api/v1/tasks", headers=basic("ben")).status_code == 401
+    unknown = runner.invoke(main, ["api-token", "nobody"])
+    assert unknown.exit_code == 1 and "there is no active account 'nobody'" in unknown.output
