@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 
 import requests
 
-from web import PROJECT_ROOT
+from web.config import PROJECT_ROOT
 
 SCRIPT = os.path.join(PROJECT_ROOT, "tests", "oidc", "provider.mjs")
 PACKAGE = os.path.join(PROJECT_ROOT, "node_modules", "oidc-provider", "package.json")

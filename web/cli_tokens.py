@@ -5,6 +5,8 @@ import sys
 
 import click
 
+from .cli_app import ready_app
+
 
 @click.command("api-token")
 @click.argument("username")
@@ -14,16 +16,15 @@ def api_token(username, name):
     """Make a bearer API token for USERNAME and print it (only this once: keep it somewhere safe)."""
     import sqlalchemy as sa
 
-    from engine.models import ApiToken, User
+    from engine.store.models import ApiToken, User
 
-    from .cli import _ready_app
     from .extensions import db
     from .processes.tokens import token_hash
     name = name.strip()
     if not name or len(name) > 200:
         click.echo("error: --name: give the token a name of 1 to 200 characters.", err=True)
         sys.exit(1)
-    app = _ready_app()
+    app = ready_app()
     with app.app_context():
         person = db.session.scalars(sa.select(User).where(User.username == username)).first()
         if person is None or not person.active:

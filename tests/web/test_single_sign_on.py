@@ -13,7 +13,7 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from engine.models import ApiToken, User
+from engine.store.models import ApiToken, User
 from web import create_app
 from web.auth.credentials import PASSWORDS_OFF
 from web.extensions import db
@@ -254,7 +254,7 @@ def test_a_typo_in_local_login_stops_the_start(monkeypatch, app):
 
 
 def test_matching_ignores_people_without_that_address(org):
-    from engine.sign_in import SignInRefused, person_for_email
+    from engine.directory.sign_in import SignInRefused, person_for_email
     assert person_for_email(db.session, " Hana@example.com ").username == "hana"
     db.session.add(User(username="old-hana", name="Hana (old)", email="HANA@example.com", active=False))
     db.session.flush()

@@ -180,8 +180,9 @@ def login():
 def _login_page(form):
     """The login page: the password form unless passwords are switched off, the single sign-on button when
     an identity provider is configured."""
+    from .oidc import single_sign_on_enabled  # the single sign-on module builds on this one
     return render_template("auth/login.html", form=form, local_login=local_login_enabled(),
-                           single_sign_on=oidc.single_sign_on_enabled())
+                           single_sign_on=single_sign_on_enabled())
 
 
 @bp.route("/logout", methods=["POST"])
@@ -211,6 +212,3 @@ def role_guard(has_role, message):
 
     guard.__doc__ = message
     return guard
-
-
-from . import oidc  # noqa: E402,F401  (the single sign-on routes, on this blueprint)

@@ -13,15 +13,16 @@ import logging
 import requests
 from authlib.integrations.flask_client import OAuth, OAuthError
 from joserfc.errors import JoseError
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
 
 from engine.errors import DomainError, NotFound
-from engine.sign_in import SignInRefused, person_for_email
+from engine.directory.sign_in import SignInRefused, person_for_email
 
 from ..extensions import db
-from . import _safe_next, bp
+from . import _safe_next
 
+bp = Blueprint("oidc", __name__, template_folder="templates")
 log = logging.getLogger(__name__)
 
 CLIENT = "oidc"
@@ -98,11 +99,11 @@ def _provider_metadata(client):
 
 def redirect_uri():
     """The callback address the provider sends people back to (register it at the provider)."""
-    return current_app.config.get("OIDC_REDIRECT_URI") or url_for("auth.oidc_callback", _external=True)
+    return current_app.config.get("OIDC_REDIRECT_URI") or url_for("oidc.callback", _external=True)
 
 
 @bp.route("/login/oidc", methods=["POST"])
-def oidc_login():
+def login():
     """Send the person to the identity provider (authorization code flow with PKCE)."""
     if current_user.is_authenticated:
         return redirect(url_for("tasks.inbox"))
@@ -116,7 +117,7 @@ def oidc_login():
 
 
 @bp.route("/login/oidc/callback")
-def oidc_callback():
+def callback():
     """Where the identity provider sends the person back: check the answer, find them in the directory,
     log them in; someone unknown or switched off gets a page saying so and no session."""
     if current_user.is_authenticated:
