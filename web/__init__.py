@@ -25,7 +25,10 @@ def create_app(config=None):
     from . import engine_rest
     from .api import init_api
 
+    from .auth import oidc
     app.register_blueprint(auth.bp)
+    app.register_blueprint(oidc.bp)
+    oidc.init_app(app)
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(pilot.bp)

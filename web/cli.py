@@ -295,5 +295,9 @@ from .cli_webhooks import webhooks_group  # noqa: E402  (a command group of its 
 
 main.add_command(webhooks_group)
 
+from .cli_tokens import api_token  # noqa: E402  (tokens for system accounts, in a module of its own)
+
+main.add_command(api_token)
+
 if __name__ == "__main__":
     main()
