@@ -133,9 +133,13 @@ def provision_person(session, details, *, active=True, manager=None, now=None):
     if person is not None and person.deprovisioned_at is None:
         raise UsernameTaken(f"The username “{details.username}” is taken by {person.name} (id {person.id}).",
                             {"username": "taken"})
-    if person is None:
-        person = User(username=details.username, name=details.name, active=False, created_at=now)
+    if person is None:  # someone new reports to nobody yet, so any manager is fine: one INSERT
+        person = User(username=details.username, name=details.name, active=bool(active), manager=manager,
+                      created_at=now, updated_at=now)
+        _apply(person, details)
         session.add(person)
+        session.flush()
+        return person
     person.deprovisioned_at = None
     _apply(person, details)
     person.updated_at = now

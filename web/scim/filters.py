@@ -220,8 +220,9 @@ class SqlFilter(FilterVisitor):
                 if key.startswith(head + ".")}
         if not subs:
             raise InvalidFilterException(detail=f"Selecting values of '{binding.urn}' is not supported.")
-        # emails: the directory keeps one address, in the person's own row
-        return _ValueFilter(self.mapping, subs, binding).visit(node.val_filter)
+        # emails: the directory keeps one address, in the person's own row; a selection needs one to select
+        return sa.and_(*[_present(sub) for sub in subs.values()][:1],
+                       _ValueFilter(self.mapping, subs, binding).visit(node.val_filter))
 
 
 class _ValueFilter(FilterVisitor):
