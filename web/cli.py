@@ -312,5 +312,9 @@ from .cli_webhooks import webhooks_group  # noqa: E402  (a command group of its 
 
 main.add_command(webhooks_group)
 
+from .cli_provisioning import provisioning_token_command  # noqa: E402
+
+main.add_command(provisioning_token_command)
+
 if __name__ == "__main__":
     main()
