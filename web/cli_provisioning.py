@@ -26,8 +26,9 @@ def provisioning_token_command(name, base_url):
             db.session.rollback()
             click.echo(f"error: {exc.message}", err=True)
             sys.exit(1)
+        number, label = row.id, row.name
         db.session.commit()
-    click.echo(f"Provisioning token {row.id} (“{row.name}”) made. In your identity provider's SCIM settings give")
+    click.echo(f"Provisioning token {number} (“{label}”) made. In your identity provider's SCIM settings give")
     click.echo(f"  the SCIM address   {base_url.rstrip('/')}/scim/v2")
     click.echo("  the bearer token   printed on the last line (copy it now: it is not shown again;")
     click.echo("                     revoke it on Admin › People › Provisioning tokens).")
