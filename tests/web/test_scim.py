@@ -315,8 +315,8 @@ def test_a_new_group_is_named_from_its_display_name(scim, org):
 
 def test_members_change_by_patch_and_put(scim, org):
     leadership = group_id(scim, "Leadership")
-    added = scim.patch(f"/Groups/{leadership}", {"op": "add", "path": "members",
-                                                 "value": [{"value": str(org["sol"].id)}, {"value": str(org["sam"].id)}]})
+    newcomers = [{"value": str(org["sol"].id)}, {"value": str(org["sam"].id)}]
+    added = scim.patch(f"/Groups/{leadership}", {"op": "add", "path": "members", "value": newcomers})
     assert added.status_code == 204, added.get_json()
     removed = scim.patch(f"/Groups/{leadership}", {"op": "remove", "path": f'members[value eq "{org["leo"].id}"]'})
     assert removed.status_code == 204
@@ -362,3 +362,13 @@ def test_what_is_not_served_says_so(scim, client):
     assert_scim_error(scim.get("/"), 501, says="search /Users or /Groups")
     assert_scim_error(scim.get("/Users/1/more"), 404)
     assert_scim_error(scim.call("PATCH", "/Users", {}), 405)
+
+
+def test_errors_before_any_view_are_in_scims_shape_too(scim):
+    """A NUL character, or JSON nested too deep, is refused before SCIM reads it: still a SCIM error."""
+    assert_scim_error(scim.post("/Users", {"schemas": [USER_SCHEMA], "userName": "a\x00b"}), 400, says="NUL")
+    deep = {"schemas": [USER_SCHEMA], "userName": "ada"}
+    for _ in range(80):
+        deep = {"x": deep}
+    assert_scim_error(scim.post("/Users", deep), 400)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0

@@ -79,7 +79,8 @@ def require_provisioning_token():
 
 def serve(**_arguments):
     """Any SCIM request: scim2-server routes it, validates it and calls the directory storage."""
-    scim_request = ScimRequest(method=request.method, base_url=url_for("scim.search_root", _external=True).rstrip("/"),
+    method = "GET" if request.method == "HEAD" else request.method  # HEAD: the GET's answer without its body
+    scim_request = ScimRequest(method=method, base_url=url_for("scim.search_root", _external=True).rstrip("/"),
                                path=request.path.removeprefix(PREFIX) or "/", query=request.args.to_dict(),
                                headers=list(request.headers.items()), body=request.get_data(),
                                subject=g.get("provisioning_token"))

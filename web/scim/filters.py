@@ -14,8 +14,7 @@ from typing import Any, Callable
 
 import sqlalchemy as sa
 from scim2_models import InvalidFilterException, InvalidPathException
-from scim2_models.path import (STRING_OPERATORS, CompareOperator, Comparison, FilterVisitor, LogicalExpr,
-                               LogicalOperator, Not, Present, ValuePath, coerce_value)
+from scim2_models.path import STRING_OPERATORS, CompareOperator, FilterVisitor, LogicalOperator, coerce_value
 
 from engine.models import Group, User, group_membership
 
