@@ -330,6 +330,16 @@ def test_members_change_by_patch_and_put(scim, org):
     assert (group.name, group.label, [p.username for p in group.members]) == ("leadership", "Leadership team", ["leo"])
 
 
+def test_members_removed_as_microsoft_entra_sends_it(scim, org):
+    """Entra removes a member with `"path": "members"` and the member as the value."""
+    leadership = group_id(scim, "Leadership")
+    response = scim.patch(f"/Groups/{leadership}", {"op": "Remove", "path": "members",
+                                                    "value": [{"value": str(org["leo"].id)}]})
+    assert response.status_code == 204, response.get_json()
+    db.session.expire_all()
+    assert db.session.get(Group, int(leadership)).members == []
+
+
 def test_a_member_must_be_a_person_of_the_directory(scim, org):
     leadership = group_id(scim, "Leadership")
     unknown = scim.patch(f"/Groups/{leadership}", {"op": "add", "path": "members", "value": [{"value": "999999"}]})
