@@ -22,7 +22,7 @@ def create_app(config=None):
 
     from . import (account, admin, auth, errors, health, paths, pilot, processes, retries, security, tasks, vendor,
                    webhooks)
-    from . import engine_rest
+    from . import engine_rest, scim
     from .api import init_api
 
     from .auth import oidc
@@ -37,6 +37,7 @@ def create_app(config=None):
     app.register_blueprint(processes.bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(engine_rest.bp)
+    app.register_blueprint(scim.bp)
     app.register_blueprint(vendor.bp)
     app.register_blueprint(health.bp)
     api = init_api(app)

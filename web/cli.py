@@ -298,6 +298,9 @@ main.add_command(webhooks_group)
 from .cli_tokens import api_token  # noqa: E402  (tokens for system accounts, in a module of its own)
 
 main.add_command(api_token)
+from .cli_provisioning import provisioning_token_command  # noqa: E402
+
+main.add_command(provisioning_token_command)
 
 if __name__ == "__main__":
     main()

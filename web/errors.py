@@ -21,6 +21,9 @@ def error_response(status, code, message, errors=None, title=None):
     if request.path.startswith("/engine-rest"):
         from .engine_rest.common import camunda_error
         return camunda_error(status, code, message, errors)
+    if request.path.startswith("/scim/"):
+        from .scim import scim_error
+        return scim_error(status, message)
     if wants_json():
         response = jsonify({"code": code, "message": message, "errors": errors or {}})
         response.status_code = status

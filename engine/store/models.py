@@ -38,6 +38,14 @@ class User(Base):
     email_notifications: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # Part of the id a login session carries: raising it (at logout) ends every session of the user.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Kept for SCIM provisioning (engine.directory.provisioning): the identity provider's id and name parts, when the row
+    # was written and changed, and when a SCIM DELETE deprovisioned it (inactive, hidden from SCIM, history kept).
+    external_id: Mapped[str | None] = mapped_column(sa.String(200), index=True)
+    given_name: Mapped[str | None] = mapped_column(sa.String(200))
+    family_name: Mapped[str | None] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
+    deprovisioned_at: Mapped[datetime | None]
     manager: Mapped["User | None"] = relationship(remote_side=[id], foreign_keys=[manager_id])
     groups: Mapped[list["Group"]] = relationship(secondary=group_membership, back_populates="members")
 
@@ -71,6 +79,9 @@ class Group(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(80), unique=True)
     label: Mapped[str] = mapped_column(sa.String(200))
+    external_id: Mapped[str | None] = mapped_column(sa.String(200), index=True)  # the identity provider's id (SCIM)
+    created_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
     members: Mapped[list[User]] = relationship(secondary=group_membership, back_populates="groups")
 
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from engine.store.models import Absence, ApiToken, Group, HumanTask, Notification, User
 from engine.store.pilot_models import Cohort, CohortMember, JobFamily, Role, RoleSkill, Skill
+from engine.store.provisioning_models import ProvisioningToken
 from web.auth import hash_password
 from web.extensions import db
 
@@ -70,6 +71,33 @@ MATRIX = {
     "POST /admin/users/new":          [302, 403, 403, 403, 403, 403, 403, 422, 403, 422],
     "GET /admin/users/{ada}":         [302, 403, 403, 403, 403, 403, 403, 200, 403, 200],
     "POST /admin/users/{ada}":        [302, 403, 403, 403, 403, 403, 403, 422, 403, 422],
+    "GET /admin/provisioning-tokens": [302, 403, 403, 403, 403, 403, 403, 200, 403, 200],
+    "POST /admin/provisioning-tokens": [302, 403, 403, 403, 403, 403, 403, 400, 403, 400],
+    "POST /admin/provisioning-tokens/{provisioning_token}/revoke": [302, 403, 403, 403, 403, 403, 403, 302, 403, 302],
+    # /scim/v2 takes a provisioning token only: no session, password or person's API token opens it.
+    "GET /scim/v2/Users":             [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+    "POST /scim/v2/Users":            [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+    "API GET /scim/v2/ServiceProviderConfig": [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+    "API GET /scim/v2/ResourceTypes": [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+    "API GET /scim/v2/ResourceTypes/User": [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+    "API GET /scim/v2/Schemas":       [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+    "API GET /scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User": [401, 401, 401, 401, 401, 401, 401, 401,
+                                                                            401, 401],
+    "API POST /scim/v2/Bulk":         [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+    "API GET /scim/v2/Me":            [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+    "API PUT /scim/v2/Me":            [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+    "API PATCH /scim/v2/Me":          [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+    "API DELETE /scim/v2/Me":         [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+    "API POST /scim/v2/Me":           [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+    "API GET /scim/v2/":              [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+    "API POST /scim/v2/.search":      [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+    "API POST /scim/v2/Users/.search": [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+    "API GET /scim/v2/Users":         [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+    "API POST /scim/v2/Users":        [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+    "API GET /scim/v2/Users/{ada}":   [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+    "API PUT /scim/v2/Users/{ada}":   [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+    "API PATCH /scim/v2/Users/{ada}": [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
+    "API DELETE /scim/v2/Users/{ada}": [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
     "GET /notifications":             [302, 200, 200, 200, 200, 200, 200, 200, 200, 200],
     "POST /notifications/{ada_notification}/open": [302, 302, 404, 404, 404, 404, 404, 404, 404, 404],
     "GET /settings":                  [302, 200, 200, 200, 200, 200, 200, 200, 200, 200],
@@ -278,6 +306,7 @@ def scene(act):
     skill = Skill(name="Mentoring")
     db.session.add_all([cohort, family, skill,
                         ApiToken(user_id=people["hana"].id, name="Modeler", token_hash="0" * 64),
+                        ProvisioningToken(name="Identity provider", token_hash="1" * 64),
                         Absence(user_id=people["ada"].id, substitute_id=people["ben"].id, starts_on=date(2030, 1, 1),
                                 ends_on=date(2030, 1, 9))])
     db.session.flush()
@@ -289,7 +318,8 @@ def scene(act):
             "cohort_member": cohort.members[0].id, "role": family.roles[0].id, "skill": skill.id,
             "token": db.session.scalars(sa.select(ApiToken)).one().id, "ada": people["ada"].id,
             "ada_absence": db.session.scalars(sa.select(Absence)).one().id, "ada_notification": notification.id,
-            "career_definition": ada_path.process_version.definition_id}
+            "career_definition": ada_path.process_version.definition_id,
+            "provisioning_token": db.session.scalars(sa.select(ProvisioningToken)).one().id}
 
 
 def split(entry):

@@ -126,3 +126,6 @@ def edit_user(user_id):
                   "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user.html", form=form, person=person), 422 if form.errors else 200
+
+
+from . import provisioning  # noqa: E402,F401  (provisioning tokens for SCIM: routes of this blueprint)

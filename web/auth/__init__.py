@@ -110,8 +110,9 @@ def load_user_from_header(_request):
 
 def refuse_bad_credentials():
     """A request with an Authorization header that names nobody is answered 401 (never served as the
-    cookie's user). /engine-rest checks its header itself, with Camunda's messages."""
-    if not has_credentials_header() or request.path.startswith("/engine-rest"):
+    cookie's user). /engine-rest checks its header itself, with Camunda's messages; /scim/v2 takes provisioning
+    tokens only and checks them itself."""
+    if not has_credentials_header() or request.path.startswith(("/engine-rest", "/scim/")):
         return None
     if header_user() is not None:
         current_user._get_current_object()  # log the header's user in now, before any view runs
