@@ -245,3 +245,24 @@ def test_a_correlation_result_shows_only_what_its_caller_may_see(client, scene, 
     assert by_ada.status_code == 200, by_ada.json
     shown = client.get(f"/engine-rest/process-instance/{other.id}/variables", headers=basic("ada")).json
     assert by_ada.json[0]["variables"] == shown and shown["employee"]["value"] == "ada"
+
+
+def test_the_rule_itself(org):
+    """engine.variable_rights.check_may_write: an unchanged value is no change; a task's own form field may set
+    a protected variable, never a directory one; removing what the path does not hold changes nothing."""
+    from engine.errors import Forbidden
+    from engine.variable_rights import check_may_write
+    version, hana = deploy_guarded(), org["hana"]
+    current = {"manager": "mia", "approved": False}
+    check_may_write(version, hana, {"manager": "mia", "approved": False}, by="variables", current=current)
+    check_may_write(version, hana, {"approved": True}, by="task", current=current, form_fields={"approved"})
+    check_may_write(version, hana, {}, by="variables", current={}, deletions=["approved"])
+    for changes, kwargs, refused in [
+            ({"approved": True}, {"by": "task", "current": current}, "approved"),
+            ({"approved": True}, {"by": "variables", "current": current, "form_fields": {"approved"}}, "approved"),
+            ({"manager": "ada"}, {"by": "task", "current": current, "form_fields": {"manager"}}, "manager"),
+            ({}, {"by": "message", "current": current, "deletions": ["approved"]}, "approved"),
+            ({"employee": "ada"}, {"by": "start"}, "employee")]:
+        with pytest.raises(Forbidden) as refusal:
+            check_may_write(version, hana, changes, **kwargs)
+        assert list(refusal.value.errors) == [f"variables.{refused}"], (changes, kwargs)
