@@ -76,13 +76,14 @@ def authenticate(username, password, remembered=False):
         check_password_hash(_DUMMY_HASH, password or "")
         record_failure(username)
         return None
-    if not (remembered and verified_credentials().recall(username, password or "", user)):
+    recalled = remembered and verified_credentials().recall(username, password or "", user)
+    if not recalled:
         if not check_password_hash(user.password_hash, password or "") or not user.active:
             record_failure(username)
             return None
         if remembered:
             verified_credentials().remember(username, password or "", user)
-    if failures:
+    if failures or not recalled:  # (a remembered success cleared them already, unless some came since)
         db.session.execute(sa.delete(LoginFailure).where(LoginFailure.username == username))
     return user
 
