@@ -31,7 +31,7 @@ WARM_UP = 10
 def _account(app):
     """A worker-like account with a production password hash and a bearer token; returns (basic, bearer)."""
     import sqlalchemy as sa
-    from engine.models import ApiToken, User
+    from engine.store.models import ApiToken, User
     from web.auth import hash_password
     from web.extensions import db
     with app.app_context():

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 import web.auth
-from engine.models import LoginFailure, User
+from engine.store.models import LoginFailure, User
 from web.auth import hash_password
 from web.auth.verified_credentials import VerifiedCredentials, verified_credentials
 from web.extensions import db

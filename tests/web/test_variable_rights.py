@@ -251,7 +251,7 @@ def test_the_rule_itself(org):
     """engine.variable_rights.check_may_write: an unchanged value is no change; a task's own form field may set
     a protected variable, never a directory one; removing what the path does not hold changes nothing."""
     from engine.errors import Forbidden
-    from engine.variable_rights import check_may_write
+    from engine.rights.variable_rights import check_may_write
     version, hana = deploy_guarded(), org["hana"]
     current = {"manager": "mia", "approved": False}
     check_may_write(version, hana, {"manager": "mia", "approved": False}, by="variables", current=current)
