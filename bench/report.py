@@ -49,6 +49,13 @@ def print_table(results):
     if workers:
         rows.append((f"inbox p95 with {workers['waiting']} long-polling workers", f"{workers['busy_p95']:.1f} ms",
                      f"{workers['busy_p95'] / workers['alone_p95']:.2f}x", "<= 50 ms", workers["busy_p95"] <= 50))
+    credentials = results.get("credentials")
+    if credentials:
+        token = credentials["bearer token"]["p50"]
+        for name, figure in credentials.items():
+            rows.append((f"/engine-rest/version p50, {name}", f"{figure['p50']:.2f} ms", f"{figure['p50'] / token:.1f}x",
+                         "about 1x the token" if name == "HTTP Basic, check remembered" else "",
+                         figure["p50"] <= 1.5 * token if name == "HTTP Basic, check remembered" else None))
     deploy = results.get("deploy")
     if deploy:
         rows.append(("deploy shipped process (incl. migrate, seed)", f"{deploy['shipped_s']:.2f} s", "", "", None))

@@ -74,6 +74,8 @@ def load_config(app):
         PILOT_FEEDBACK_PROCESS=os.environ.get("PILOT_FEEDBACK_PROCESS", "pilot_feedback"),
         # Analytics are recomputed at most this often (seconds); 0 computes them on every view.
         ANALYTICS_CACHE_SECONDS=int(os.environ.get("ANALYTICS_CACHE_SECONDS", 60)),
+        # HTTP Basic: a successful password check stands for this many seconds (0: every request is hashed).
+        BASIC_AUTH_CACHE_SECONDS=float(os.environ.get("BASIC_AUTH_CACHE_SECONDS", 60)),
         # Login throttling: this many failures per account (or per address) lock it for this many minutes.
         LOGIN_MAX_FAILURES=int(os.environ.get("LOGIN_MAX_FAILURES", 5)),
         LOGIN_MAX_FAILURES_IP=int(os.environ.get("LOGIN_MAX_FAILURES_IP", 50)),

@@ -11,7 +11,8 @@ task.
 
 Who: members of the `workers` group fetch and work on every external task; HR,
 process owners and workers list them and set retries; anyone else sees the
-tasks of the paths they may see.
+tasks of the paths they may see. A worker's variables (complete, failure,
+bpmnError) never set the org directory's or the diagram's protected variables.
 """
 from datetime import timedelta
 
@@ -20,10 +21,11 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEve
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 
-from engine.rights import authorization
+from engine.rights import authorization, variable_rights
 from engine.errors import Conflict, DomainError, Forbidden, NotFound
 from engine.store.integration_models import ExternalTask
 from engine.store.models import ProcessInstance, utcnow
+from engine.diagrams.variables import set_path_variables
 from engine.diagrams.workflow_tasks import find_task
 
 
@@ -156,16 +158,30 @@ def _locked_by(session, runtime, user, task_id, worker_id, action):
     return instance, row, workflow, task
 
 
+def check_worker_variables(instance, user, task, variables=None, local_variables=None):
+    """Raise Forbidden (naming each variable) when a worker's variables or local variables would set the org
+    directory's or the diagram's protected variables (engine/rights/variable_rights.py). What the element's output
+    mappings write from its local variables is the diagram's own doing."""
+    for sent in (variables, local_variables):
+        variable_rights.check_may_write(instance.process_version, user, sent, by="external_task", current=task.data)
+
+
+def _set_worker_variables(task, variables, local_variables):
+    """Put a worker's variables into the task: local ones end with it unless an output mapping keeps them."""
+    task.data.update(variables or {})
+    if local_variables:
+        task.data.update(local_variables)
+        names = task.internal_data.setdefault("mapped_input_names", [])
+        names.extend(name for name in local_variables if name not in names)
+
+
 def complete(session, runtime, user, task_id, worker_id, variables=None, local_variables=None):
     """The worker finished: set the variables (local ones only for the element's output mappings) and go on."""
     instance, row, workflow, task = _locked_by(session, runtime, user, task_id, worker_id, "completed")
+    check_worker_variables(instance, user, task, variables, local_variables)
 
     def step():
-        task.data.update(variables or {})
-        if local_variables:
-            task.data.update(local_variables)
-            names = task.internal_data.setdefault("mapped_input_names", [])
-            names.extend(name for name in local_variables if name not in names)
+        _set_worker_variables(task, variables, local_variables)
         task.complete()
         workflow.do_engine_steps()
 
@@ -176,10 +192,20 @@ def complete(session, runtime, user, task_id, worker_id, variables=None, local_v
 
 
 def handle_failure(session, runtime, user, task_id, worker_id, error_message, error_details, retries,
-                   retry_timeout_ms):
-    """The worker could not do it: keep the error; with retries left the task is fetchable again after
-    `retry_timeout_ms`, with none left the path stops with an incident (HR retries it)."""
-    instance, row, _workflow, _task = _locked_by(session, runtime, user, task_id, worker_id, "failed")
+                   retry_timeout_ms, variables=None, local_variables=None):
+    """The worker could not do it: keep the error (and set its variables, as Camunda does); with retries left the
+    task is fetchable again after `retry_timeout_ms`, with none left the path stops with an incident (HR
+    retries it)."""
+    instance, row, workflow, task = _locked_by(session, runtime, user, task_id, worker_id, "failed")
+    check_worker_variables(instance, user, task, variables, local_variables)
+    if variables or local_variables:
+        set_path_variables(workflow, variables or {})  # process variables, as in Camunda; local ones on the task
+        _set_worker_variables(task, {}, local_variables)
+        runtime.record_event(instance, user, "external_task_failed", element_id=row.element_id,
+                             message=f"The worker \u201c{worker_id}\u201d could not do \u201c"
+                                     f"{row.element_name or row.element_id}\u201d and set variables",
+                             data={**(variables or {}), **(local_variables or {})})
+        runtime.save(instance, workflow)
     now = runtime.clock()
     row.error_message = (error_message or "")[:1000] or None
     row.error_details = error_details
@@ -202,6 +228,7 @@ def handle_bpmn_error(session, runtime, user, task_id, worker_id, error_code, er
     catches it and the path takes that flow. Uncaught, the path stops with an incident naming the code (Camunda
     with `enableExceptionsAfterUnhandledBpmnError`; silently ending the branch would hide it from HR)."""
     instance, row, workflow, task = _locked_by(session, runtime, user, task_id, worker_id, "reported")
+    check_worker_variables(instance, user, task, variables)
     event = BpmnEvent(ErrorEventDefinition(error_code, code=error_code), payload=dict(variables or {}),
                       target=task.workflow)
     caught = [waiting for waiting in workflow.event_manager.tasks.values()

@@ -9,7 +9,10 @@ otherwise). A signal goes to every waiting signal event the caller may affect.
 
 Who: members of `workers` (other systems' accounts) and HR reach every path;
 anyone else only the paths they may see, and starts paths only as the pages
-allow (their own, their reports', ...).
+allow (their own, their reports', ...). No message or signal sets the org
+directory's variables or those the diagram protects (engine/rights/variable_rights.py),
+and a correlation's result shows a path's variables only to who may see the path
+(`result_variables`).
 """
 from dataclasses import dataclass, field
 
@@ -21,7 +24,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 
-from engine.rights import authorization
+from engine.rights import authorization, variable_rights
 from engine.directory.org import user_by_username
 from engine.errors import Conflict, DomainError, NotFound
 from engine.diagrams.external_specs import REST_VARIABLES
@@ -148,6 +151,16 @@ def correlate(runtime, user, message_name, business_key=None, instance_id=None, 
     return results
 
 
+def result_variables(runtime, user, correlation):
+    """The variables of the path a correlation reached that `user` may read: all of them when they may see the
+    path (as GET /process-instance/{id}/variables shows them), none otherwise (a worker reaches paths it does not
+    see)."""
+    instance = correlation.instance
+    if not authorization.may_view_instance(runtime.session, instance, user):
+        return {}
+    return runtime.current_data(instance)
+
+
 def _keys_match(workflow, row, correlation_keys):
     task = find_task(workflow, row.task_guid)
     data = task.data if task is not None else {}
@@ -164,6 +177,7 @@ def _deliver(runtime, user, instance_id, task_guid, kind, name, variables):
     definition = _matching_definition(task.task_spec, kind, name) if task is not None else None
     if definition is None or task.state != TaskState.WAITING:
         return None
+    variable_rights.check_may_write(instance.process_version, user, variables, by=kind, current=task.data)
     payload = {REST_VARIABLES: dict(variables or {})} if kind == "message" else dict(variables or {})
     event = BpmnEvent(definition, payload=payload)
 
@@ -187,6 +201,7 @@ def _start_by_event(runtime, user, version, kind, name, business_key, variables)
         if employee is None:
             raise NotFound(f"The business key {business_key!r} is not a username: a path is started for an "
                            f"employee, named by their username.")
+    variable_rights.check_may_write(version, user, variables, by=kind)  # (a new path: every name is a change)
     outcome = runtime.start_version(version, employee, user, None, started_by_event=True)
     instance = outcome.instance
     workflow = runtime.restore(instance)

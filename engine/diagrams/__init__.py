@@ -10,5 +10,6 @@ where), `xml_checks` (read before parsing), `checks` (what a parsed process need
 Deploying and binding: `deployment` (files become versions), `versions` (looking deployed versions up),
 `bindings` (which deployed decision, form or called process a step uses).
 Parsed specs: `specs` (the spec cache and workflow state without the spec), `pruning` (finished branches
-dropped before saving), `workflow_tasks` (finding the tasks of a restored workflow).
+dropped before saving), `workflow_tasks` (finding the tasks of a restored workflow), `variables` (a path's
+variables: where they are read, where a change from outside is put).
 """

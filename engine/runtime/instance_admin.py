@@ -6,10 +6,10 @@ These back Camunda's `DELETE /process-instance/{id}`, `POST /process-instance/{i
 removed by process owners (the REST layer checks that). Each function flushes; the caller commits.
 """
 import sqlalchemy as sa
-from SpiffWorkflow.util.task import TaskState
 
-from engine.rights import authorization
+from engine.rights import authorization, variable_rights
 from engine.errors import Conflict, Forbidden, NotFound
+from engine.diagrams.variables import current_variables, set_path_variables
 from engine.store.pilot_models import Cohort, CohortMember, Milestone
 from engine.store.models import (
     Comment, Deployment, HumanTask, InstanceEvent, Notification, ProcessInstance, ProcessVersion,
@@ -56,19 +56,15 @@ def cancel_instance(runtime, instance_id, actor, reason=None):
 
 def modify_variables(runtime, instance_id, actor, modifications, deletions):
     """Set (`modifications`, plain values) and remove (`deletions`, names) process variables of a running path,
-    everywhere its waiting steps will read them; recorded in the path's history."""
+    everywhere its waiting steps will read them; recorded in the path's history. The directory's and the
+    diagram's protected variables are refused (engine/rights/variable_rights.py), HR's and process owners' too."""
     instance = _visible_for_change(runtime, instance_id, actor, "change the variables of")
     if instance.status not in RUNNING:
         raise Conflict(f"Path {instance_id} is {instance.status}; only a running path's variables can change.")
     workflow = runtime.restore(instance)
-    targets = [task for task in workflow.get_tasks() if not task.state & (TaskState.COMPLETED | TaskState.CANCELLED)]
-    if workflow.last_task is not None:
-        targets.append(workflow.last_task)
-    targets.append(workflow.task_tree)
-    for task in targets:
-        task.data.update(modifications)
-        for name in deletions:
-            task.data.pop(name, None)
+    variable_rights.check_may_write(instance.process_version, actor, modifications, by="variables",
+                                    current=current_variables(workflow), deletions=deletions)
+    set_path_variables(workflow, modifications, deletions)
     changed = sorted(modifications)
     runtime.record_event(instance, actor, "variables_changed",
                          message=f"{actor.name} changed the variables " + ", ".join(changed + [f"-{n}" for n in deletions]),

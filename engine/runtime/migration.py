@@ -14,8 +14,10 @@ from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from engine.rights import variable_rights
 from engine.errors import Conflict
 from engine.diagrams.specs import SERIALIZER, SPECS, dump_state, load_state
+from engine.diagrams.variables import current_variables, set_path_variables
 
 WAITING_STATES = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 RESET_STATES = TaskState.READY | TaskState.WAITING
@@ -171,8 +173,10 @@ def plan(runtime, instance, target):
     return result
 
 
-def migrate(runtime, instance, target, actor):
-    """Move `instance` to `target` (locking it); raises MigrationNotPossible with the plan's problems."""
+def migrate(runtime, instance, target, actor, variables=None):
+    """Move `instance` to `target` (locking it), setting `variables` on the path as it moves (Camunda's
+    migration plan `variables`; the directory's and the target's protected variables are refused); raises
+    MigrationNotPossible with the plan's problems."""
     instance = runtime.lock_instance(instance.id)
     checked = plan(runtime, instance, target)
     if not checked.ok:
@@ -181,13 +185,18 @@ def migrate(runtime, instance, target, actor):
             errors={"problems": checked.problems})
     source = instance.process_version
     workflow = runtime.restore(instance)
+    if variables:
+        variable_rights.check_may_write(target, actor, variables, by="migration", current=current_variables(workflow))
     _move(workflow, target)
     instance.process_version = target
+    if variables:
+        set_path_variables(workflow, variables)
     runtime.record_event(instance, actor, "migrated",
                          message=f"Moved from version {source.version} to version {target.version} by "
                                  f"{actor.name if actor else 'the system'}",
                          data={"from_version": source.version, "to_version": target.version,
-                               "steps": [step.as_dict() for step in checked.steps]})
+                               "steps": [step.as_dict() for step in checked.steps],
+                               **({"variables": sorted(variables)} if variables else {})})
     runtime.continue_after_change(instance, workflow, actor)
     return checked
 

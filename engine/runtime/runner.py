@@ -18,10 +18,10 @@ from engine.connect.notifications import notify, people_of_task, settle_task_mes
 from engine.directory.assignment import AssignmentError
 from engine.diagrams.bindings import form_for
 from engine.diagrams.versions import latest_version
-from engine.directory.org import DIRECTORY_VARIABLES, path_variables
+from engine.directory.org import path_variables
 from engine.errors import ConcurrentChange, Conflict, IncidentRaised, NotFound, TaskAlreadyCompleted, ValidationFailed
 from engine.connect.external_tasks import release_failed_tasks
-from engine.forms.formjs import validate_submission
+from engine.forms.formjs import field_keys, validate_submission
 from engine.connect.messages import check_starts_plainly
 from engine.store.models import HumanTask, InstanceEvent, ProcessInstance, utcnow
 from engine.diagrams.pruning import pruned_elements
@@ -113,15 +113,15 @@ class Runtime(InboxRows):
             schema = self.form_schema(row)
             clean, errors = validate_submission(schema, data, context=form_context(task)) if schema else (
                 dict(data) if free_variables else {}, {})
-            if free_variables:  # a form is the task's contract; the org directory owns the people variables
+            if free_variables:  # a form is the task's contract
                 errors.update({name: "is not a field of this task's form" for name in data
                                if schema and name not in clean})
-                errors.update({name: "comes from the org directory and cannot be set by a task" for name in data
-                               if name in DIRECTORY_VARIABLES})
+            if not multi_instance_item(task):  # (a multi-instance task's answers stay in its element variable)
+                variable_rights.check_may_write(instance.process_version, actor, {**data, **clean} if free_variables
+                                                else clean, by="task", current=task.data,
+                                                form_fields=field_keys(schema) if schema else None)
             if errors:
                 raise ValidationFailed("Some answers need attention; nothing was saved.", errors)
-            if not multi_instance_item(task):
-                variable_rights.check_changed_variables(instance.process_version, task.data, clean, actor)
             self._apply(task, clean)
             row.status = "completed"
             self._finished.append(row)

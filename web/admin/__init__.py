@@ -10,7 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from engine.rights import authorization
 from engine.store.models import Group, User
 
-from ..auth import hash_password, revoke_sessions
+from ..auth import forget_verified, hash_password, revoke_sessions
 from ..auth import role_guard
 from ..extensions import db
 
@@ -87,6 +87,8 @@ def _save(form, person):
         person.password_hash = hash_password(form.password.data)
         if person.id is not None:
             revoke_sessions(person)  # whoever held the old password is logged out everywhere
+    elif not person.active:
+        forget_verified(person)  # what HTTP Basic remembers of them goes too
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -16,6 +16,7 @@ from engine.store.models import LoginFailure, User, utcnow
 from ..extensions import db, login_manager
 from .credentials import (PASSWORDS_OFF, has_credentials_header, header_user, local_login_enabled,
                           sends_password_while_off)
+from .verified_credentials import forget as forget_verified, verified_credentials
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -46,7 +47,8 @@ def _client_ip():
 
 
 def check_attempts(username, now=None):
-    """Raise TooManyAttempts when the account or the address failed too often recently."""
+    """Raise TooManyAttempts when the account or the address failed too often recently; else the account's
+    recent failures (how many)."""
     now = now or utcnow()
     since = now - timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
     failures = sa.select(sa.func.count()).select_from(LoginFailure).where(LoginFailure.at >= since)
@@ -55,6 +57,7 @@ def check_attempts(username, now=None):
     if by_user >= current_app.config["LOGIN_MAX_FAILURES"] or by_ip >= current_app.config["LOGIN_MAX_FAILURES_IP"]:
         raise TooManyAttempts(f"Too many failed logins; for your safety, try again in "
                               f"{current_app.config['LOGIN_LOCK_MINUTES']} minutes.")
+    return by_user
 
 
 def record_failure(username):
@@ -63,22 +66,29 @@ def record_failure(username):
         connection.execute(sa.insert(LoginFailure).values(username=username[:200], ip=_client_ip(), at=utcnow()))
 
 
-def authenticate(username, password):
+def authenticate(username, password, remembered=False):
     """The active user with these credentials, or None (always None while passwords are switched off). Raises
-    TooManyAttempts while locked out; failures are counted and a success clears them."""
+    TooManyAttempts while locked out; failures are counted and a success clears them. With `remembered` (HTTP
+    Basic, sent with every request) a success of the last minute stands in for the password hash
+    (web/auth/verified_credentials.py); the lockout still holds."""
     if not local_login_enabled():
         return None
     username = (username or "").strip()
-    check_attempts(username)
+    failures = check_attempts(username)
     user = db.session.scalars(sa.select(User).where(User.username == username)).first()
     if user is None or not user.password_hash:
         check_password_hash(_DUMMY_HASH, password or "")
         record_failure(username)
         return None
-    if not check_password_hash(user.password_hash, password or "") or not user.active:
-        record_failure(username)
-        return None
-    db.session.execute(sa.delete(LoginFailure).where(LoginFailure.username == username))
+    recalled = remembered and verified_credentials().recall(username, password or "", user)
+    if not recalled:
+        if not check_password_hash(user.password_hash, password or "") or not user.active:
+            record_failure(username)
+            return None
+        if remembered:
+            verified_credentials().remember(username, password or "", user)
+    if failures or not recalled:  # (a remembered success cleared them already, unless some came since)
+        db.session.execute(sa.delete(LoginFailure).where(LoginFailure.username == username))
     return user
 
 
@@ -198,9 +208,10 @@ def logout():
 
 
 def revoke_sessions(user):
-    """End every login session of `user` (flushes; the caller commits)."""
+    """End every login session of `user`, and what HTTP Basic remembers of them (flushes; the caller commits)."""
     user.session_version = (user.session_version or 1) + 1
     db.session.flush()
+    forget_verified(user)
 
 
 def role_guard(has_role, message):

@@ -60,5 +60,5 @@ def _user_from_header(header):
             username, separator, password = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError, ValueError):
             return None
-        return authenticate(username, password) if separator else None
+        return authenticate(username, password, remembered=True) if separator else None
     return None

@@ -175,8 +175,8 @@ def external_task_complete(task_id):
 
 @bp.route("/external-task/<task_id>/failure", methods=["POST"])
 def external_task_failure(task_id):
-    """The worker failed: retries left make the task fetchable again after retryTimeout ms; none make an
-    incident (204)."""
+    """The worker failed (setting `variables` and `localVariables`, as in Camunda): retries left make the task
+    fetchable again after retryTimeout ms; none make an incident (204)."""
     payload = json_body(required=True)
     message = payload.get("errorMessage")
     details = payload.get("errorDetails")
@@ -184,7 +184,8 @@ def external_task_failure(task_id):
         raise InvalidRequest("errorMessage and errorDetails must be text.", {"errorMessage": "not text"})
     external_tasks.handle_failure(db.session, Runtime(db.session), current_client(), _task_id(task_id),
                                   _worker(payload), message, details, _number(payload, "retries"),
-                                  _number(payload, "retryTimeout", default=0))
+                                  _number(payload, "retryTimeout", default=0), from_typed(payload.get("variables")),
+                                  from_typed(payload.get("localVariables"), field="localVariables"))
     db.session.commit()
     return Response(status=204)
 

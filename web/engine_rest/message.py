@@ -31,8 +31,8 @@ def _instance_id(text):
     return int(text) if text.isdigit() and 0 < int(text) < 2 ** 31 else -1
 
 
-def result_json(result, with_variables):
-    """One MessageCorrelationResultWithVariableDto."""
+def result_json(result, with_variables, runtime, user):
+    """One MessageCorrelationResultWithVariableDto; its variables are those `user` may read."""
     instance = result.instance
     ended = instance.status in ("completed", "cancelled")
     answer = {"resultType": result.result_type, "execution": None, "processInstance": None}
@@ -44,7 +44,7 @@ def result_json(result, with_variables):
                                      "businessKey": instance.business_key, "caseInstanceId": None, "ended": ended,
                                      "suspended": False, "tenantId": None, "links": []}
     if with_variables:
-        answer["variables"] = typed_map(Runtime(db.session).current_data(instance))
+        answer["variables"] = typed_map(messages.result_variables(runtime, user, result))
     return answer
 
 
@@ -61,12 +61,13 @@ def message_correlate():
     keys.update(from_typed(payload.get("localCorrelationKeys"), field="localCorrelationKeys"))
     variables = from_typed(payload.get("processVariables"), field="processVariables")
     variables.update(from_typed(payload.get("processVariablesLocal"), field="processVariablesLocal"))
+    runtime, user = Runtime(db.session), current_client()
     results = messages.correlate(
-        Runtime(db.session), current_client(), name, business_key=_text(payload, "businessKey"),
+        runtime, user, name, business_key=_text(payload, "businessKey"),
         instance_id=_instance_id(instance_id),
         correlation_keys=keys, variables=variables, correlate_all=_flag(payload, "all"))
     db.session.commit()
     if not _flag(payload, "resultEnabled"):
         return Response(status=204)
     with_variables = _flag(payload, "variablesInResultEnabled")
-    return jsonify([result_json(result, with_variables) for result in results])
+    return jsonify([result_json(result, with_variables, runtime, user) for result in results])
