@@ -2,6 +2,8 @@
 import os
 import secrets
 
+from engine.webhook_targets import allowed_hosts
+
 
 def _secret_key(instance_path):
     """SECRET_KEY from the environment, else one generated once and kept in instance/."""
@@ -63,6 +65,9 @@ def load_config(app):
         LOGIN_MAX_FAILURES=int(os.environ.get("LOGIN_MAX_FAILURES", 5)),
         LOGIN_MAX_FAILURES_IP=int(os.environ.get("LOGIN_MAX_FAILURES_IP", 50)),
         LOGIN_LOCK_MINUTES=int(os.environ.get("LOGIN_LOCK_MINUTES", 15)),
+        # Webhooks go to public addresses only, and to the internal hosts, addresses or networks named here
+        # (separated by commas or spaces), e.g. "hris.internal, 10.20.0.0/16".
+        WEBHOOK_ALLOWED_HOSTS=allowed_hosts(os.environ.get("WEBHOOK_ALLOWED_HOSTS", "")),
     )
 
 
