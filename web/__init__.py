@@ -50,4 +50,6 @@ def create_app(config=None):
     app.jinja_env.globals["app_name"] = "Career Pathing"
     from .templating import init_templating
     init_templating(app)
+    from . import lost_connections
+    lost_connections.init_app(app)  # last: it wraps every view registered above
     return app
