@@ -6,8 +6,9 @@ gone, and nothing of it was saved as long as it had not begun to commit. Such a 
 the start of its view, on a fresh connection: the caller gets the answer instead of a 500, and nothing is done
 twice, because the first run left nothing behind.
 
-It is not run again once it has committed, or begun to (a lost connection during COMMIT may or may not have
-saved it): the caller is then told that the change may have been saved, to look before sending it again (503).
+It is not run again once it has committed, or begun to: after a commit that went through, web/retries.py tells
+the caller the change was saved; a connection lost during COMMIT may or may not have saved it, and the caller is
+told so, to look before sending it again (503).
 A second lost connection in a row answers 503 too, saying nothing was changed.
 """
 import functools
@@ -95,7 +96,11 @@ def retried_once(view):
 
 
 def _give_up_if_committing(commits, exc):
+    """Not again once a commit began: a commit that went through is answered by web/retries.py ("saved"); one
+    cut off may or may not have been saved (503)."""
     if _commits() != commits:
+        if g.get("committed_changes"):
+            raise exc
         db.session.rollback()
         raise SavedOrNot("The database connection was lost while your change was being saved, so it may or may "
                          "not have been saved. Reload to see whether it was before sending it again.") from exc
