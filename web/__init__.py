@@ -47,7 +47,11 @@ def create_app(config=None):
     errors.init_app(app)
     security.init_app(app)
     retries.init_app(app)
+    from . import proxies
+    proxies.init_app(app)
     app.jinja_env.globals["app_name"] = "Career Pathing"
     from .templating import init_templating
     init_templating(app)
+    from . import lost_connections
+    lost_connections.init_app(app)  # last: it wraps every view registered above
     return app

@@ -49,7 +49,8 @@ def serve(host, port, workers, threads, no_worker):
     app = _ready_app()
 
     def start_worker():
-        start_thread(_worker_session_factory(app), mail_settings(app.config), app.config["WORKER_INTERVAL"])
+        start_thread(_worker_session_factory(app), mail_settings(app.config), app.config["WORKER_INTERVAL"],
+                     allowed_webhook_hosts=app.config["WEBHOOK_ALLOWED_HOSTS"])
 
     if workers > 0:
         from .production import serve_with_gunicorn
@@ -75,14 +76,15 @@ def worker(interval, once):
     if once:
         session = factory()
         try:
-            fired, sent = tick(session, settings)
+            fired, sent = tick(session, settings, allowed_webhook_hosts=app.config["WEBHOOK_ALLOWED_HOSTS"])
         finally:
             session.close()
         click.echo(f"fired timers of {counted(fired, 'path')}; sent {counted(sent, 'email')}")
         return
     click.echo("Career Pathing worker is running (Ctrl+C stops it)")
     try:
-        run_forever(factory, settings, interval or app.config["WORKER_INTERVAL"])
+        run_forever(factory, settings, interval or app.config["WORKER_INTERVAL"],
+                    allowed_webhook_hosts=app.config["WEBHOOK_ALLOWED_HOSTS"])
     except KeyboardInterrupt:
         pass
 

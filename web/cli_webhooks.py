@@ -27,7 +27,8 @@ def add(url, events, secret, description):
     app = ready_app()
     with app.app_context():
         try:
-            webhook = webhooks.add_webhook(db.session, url, list(events), secret=secret, description=description)
+            webhook = webhooks.add_webhook(db.session, url, list(events), secret=secret, description=description,
+                                           allowed_hosts=app.config["WEBHOOK_ALLOWED_HOSTS"])
         except ValidationFailed as exc:
             db.session.rollback()
             for field, message in exc.errors.items():

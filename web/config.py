@@ -2,6 +2,8 @@
 import os
 import secrets
 
+from engine.connect.webhook_targets import allowed_hosts
+
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the checkout or install root
 
 
@@ -76,10 +78,17 @@ def load_config(app):
         ANALYTICS_CACHE_SECONDS=int(os.environ.get("ANALYTICS_CACHE_SECONDS", 60)),
         # HTTP Basic: a successful password check stands for this many seconds (0: every request is hashed).
         BASIC_AUTH_CACHE_SECONDS=float(os.environ.get("BASIC_AUTH_CACHE_SECONDS", 60)),
-        # Login throttling: this many failures per account (or per address) lock it for this many minutes.
+        # Login throttling, by the client's address: this many failures for one account from one address lock
+        # that account from that address, and this many from one address (any usernames) lock the address, for
+        # this many minutes. Others, elsewhere, log in as usual.
         LOGIN_MAX_FAILURES=int(os.environ.get("LOGIN_MAX_FAILURES", 5)),
         LOGIN_MAX_FAILURES_IP=int(os.environ.get("LOGIN_MAX_FAILURES_IP", 50)),
         LOGIN_LOCK_MINUTES=int(os.environ.get("LOGIN_LOCK_MINUTES", 15)),
+        # How many reverse proxies in front of the app to believe X-Forwarded-For / -Proto from (web/proxies.py).
+        TRUSTED_PROXIES=int(os.environ.get("TRUSTED_PROXIES", 0)),
+        # Webhooks go to public addresses only, and to the internal hosts, addresses or networks named here
+        # (separated by commas or spaces), e.g. "hris.internal, 10.20.0.0/16".
+        WEBHOOK_ALLOWED_HOSTS=allowed_hosts(os.environ.get("WEBHOOK_ALLOWED_HOSTS", "")),
         # Single sign-on with OpenID Connect: on when OIDC_ISSUER and OIDC_CLIENT_ID are set (web/auth/oidc.py).
         OIDC_ISSUER=os.environ.get("OIDC_ISSUER") or None,
         OIDC_CLIENT_ID=os.environ.get("OIDC_CLIENT_ID") or None,

@@ -4,6 +4,7 @@
 - `messages`: messages and signals correlated to waiting paths, and message starts.
 - `waits`: what a path waits for from outside, kept in tables as the path is stored.
 - `arrivals`: waking long-polling workers when external tasks become fetchable.
-- `webhooks`: other systems told about path events with signed JSON.
+- `webhooks`: other systems told about path events with signed JSON; `webhook_targets`: which receivers may be
+  reached (public addresses, and the internal hosts an admin allows), checked again at delivery.
 - `notifications`: the outbox of messages to people (the bell and email).
 """

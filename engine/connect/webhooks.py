@@ -17,15 +17,15 @@ with the webhook's secret>`.
 """
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import re
 import secrets
 import socket
+import ssl
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from engine.errors import NotFound, ValidationFailed
 from engine.store.integration_models import Webhook, WebhookDelivery
 from engine.store.models import ProcessInstance, utcnow
+from engine.connect.webhook_targets import TargetRefused, check_target, post
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +63,10 @@ def sign(body, secret):
 
 # -- registering ------------------------------------------------------------------------------------------------
 
-def add_webhook(session, url, events, created_by=None, secret=None, description=""):
+def add_webhook(session, url, events, created_by=None, secret=None, description="", allowed_hosts=()):
     """Register a receiver for `events` (built-in names or names of messages diagrams throw); returns the row
-    (its secret signs every body). ValidationFailed names what is wrong."""
+    (its secret signs every body). ValidationFailed names what is wrong. The address must resolve to public
+    addresses unless `allowed_hosts` (the WEBHOOK_ALLOWED_HOSTS setting) allows it (engine.webhook_targets)."""
     errors = {}
     url = (url or "").strip()
     parts = urlsplit(url)
@@ -72,6 +74,11 @@ def add_webhook(session, url, events, created_by=None, secret=None, description=
         errors["url"] = "give a full http:// or https:// address, e.g. https://hris.example.com/pathing-events"
     elif len(url) > 1000:
         errors["url"] = "the address is longer than 1000 characters"
+    else:
+        try:
+            check_target(url, allowed_hosts)
+        except TargetRefused as exc:
+            errors["url"] = exc.message
     names = sorted({name.strip() for name in (events or []) if name and name.strip()})
     if not names:
         errors["events"] = (f"choose at least one event ({', '.join(BUILT_IN_EVENTS)}) or the name of a message a "
@@ -204,9 +211,10 @@ def _body(session, name, row, entry):
 
 # -- sending (the worker) ----------------------------------------------------------------------------------------------
 
-def deliver_webhooks(session, now=None, limit=20):
+def deliver_webhooks(session, now=None, limit=20, allowed_hosts=()):
     """Send due deliveries, committing per delivery (a receiver's answer is never waited on inside a
-    transaction); returns how many were delivered. Failures are retried with backoff up to MAX_ATTEMPTS."""
+    transaction); returns how many were delivered. Failures are retried with backoff up to MAX_ATTEMPTS. Each
+    receiver's address is checked again before sending (`allowed_hosts` as for add_webhook)."""
     now = now or utcnow()
     ids = session.scalars(sa.select(WebhookDelivery.id).where(
         WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
@@ -226,7 +234,7 @@ def deliver_webhooks(session, now=None, limit=20):
             continue
         url, secret, body, event = delivery.webhook.url, delivery.webhook.secret, delivery.body, delivery.event
         session.commit()  # no transaction is open while the receiver answers
-        status, error = _post(url, secret, body.encode("utf-8"), event, delivery_id)
+        status, error = _post(url, secret, body.encode("utf-8"), event, delivery_id, allowed_hosts)
         delivery = session.get(WebhookDelivery, delivery_id)
         delivery.attempts += 1
         delivery.response_status = status
@@ -244,23 +252,27 @@ def deliver_webhooks(session, now=None, limit=20):
     return sent
 
 
-def _post(url, secret, body, event, delivery_id):
-    """POST one body; (HTTP status or None, error text or None)."""
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json", SIGNATURE_HEADER: sign(body, secret), "X-Pathing-Event": event,
-        "X-Pathing-Delivery": str(delivery_id), "User-Agent": "career-pathing-webhooks"})
+def _post(url, secret, body, event, delivery_id, allowed_hosts=()):
+    """POST one body to a receiver whose address is checked now; (HTTP status or None, error text or None)."""
+    headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, secret), "X-Pathing-Event": event,
+               "X-Pathing-Delivery": str(delivery_id), "User-Agent": "career-pathing-webhooks"}
     try:
-        with urllib.request.urlopen(request, timeout=SEND_TIMEOUT_SECONDS) as response:
-            return response.status, None
-    except urllib.error.HTTPError as exc:
-        return exc.code, f"the receiver answered HTTP {exc.code}"
+        status = post(check_target(url, allowed_hosts), body, headers, SEND_TIMEOUT_SECONDS)
+    except TargetRefused as exc:
+        return None, f"not sent: {exc.message}"
     except (TimeoutError, socket.timeout):
         return None, f"the receiver did not answer within {SEND_TIMEOUT_SECONDS} seconds"
-    except urllib.error.URLError as exc:
-        if isinstance(exc.reason, ConnectionRefusedError):
-            return None, "the receiver refused the connection (is it running?)"
-        if isinstance(exc.reason, (TimeoutError, socket.timeout)):
-            return None, f"the receiver did not answer within {SEND_TIMEOUT_SECONDS} seconds"
-        return None, "the receiver could not be reached (check the address)"
+    except ConnectionRefusedError:
+        return None, "the receiver refused the connection (is it running?)"
+    except ssl.SSLError:
+        return None, "the receiver's HTTPS certificate could not be trusted (check the address)"
     except OSError:
         return None, "the receiver could not be reached (check the address)"
+    except http.client.HTTPException:
+        return None, "the receiver's answer was not HTTP (check the address)"
+    if 200 <= status < 300:
+        return status, None
+    if 300 <= status < 400:
+        return status, f"the receiver answered HTTP {status}; redirects are not followed: register the address it " \
+                       f"points to"
+    return status, f"the receiver answered HTTP {status}"

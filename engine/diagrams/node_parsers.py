@@ -6,11 +6,13 @@ from copy import deepcopy
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import CamundaStartEventParser
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, BusinessRuleTaskParser, UserTaskParser
 
 from engine.diagrams.bindings import bind_called_process, binding_of
+from engine.diagrams.multi_instance import collection_variable
 from engine.diagrams.flows import (
     AppConditionalGatewayParser, AppExclusiveGateway, AppInclusiveGateway, implicit_split_parser,
 )
@@ -80,6 +82,14 @@ def mappings_parser(base):
                 extensions["called_element"] = {name: value for name in ("calledElementBinding", "calledElementVersion")
                                                 if (value := camunda_attribute(self.node, name)) is not None}
             return extensions
+
+        def _add_multiinstance_task(self, loop_characteristics):
+            """As Spiff's, with a collection written `${stakeholders}` read as the variable `stakeholders`."""
+            super()._add_multiinstance_task(loop_characteristics)
+            collection = getattr(self.task, "data_output", None)
+            name = collection_variable(collection.bpmn_id) if collection is not None else None
+            if name is not None and name != collection.bpmn_id:
+                self.task.data_output = TaskDataReference(name)
 
     MappingsParser.__name__ = f"App{base.__name__}"
     return MappingsParser

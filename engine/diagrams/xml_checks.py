@@ -4,12 +4,15 @@ SpiffWorkflow reports some mistakes as a bare KeyError, a misleading message or
 not at all: a sequence flow or default flow that points at nothing, a boundary
 event attached to nothing, a message or signal that is not defined (or has no
 name), a business rule task without a decision, listeners. Each is found here
-with its line and the element that holds the reference. The parsed tree is
+with its line and the element that holds the reference, and so are two elements with one id and multi-instance
+markers that cannot work (engine.multi_instance). The parsed tree is
 cached per text, because validation reads a file several times.
 """
 from functools import lru_cache
 
 from lxml import etree
+
+from engine.diagrams.multi_instance import multi_instance_problems
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -48,7 +51,7 @@ def reference_problems(text):
     root = parsed_xml(text)
     if root is None:
         return []  # reported by the parser with its line
-    problems = []
+    problems = duplicate_id_problems(root) + multi_instance_problems(root)
     ids = set(root.xpath("//@id"))
     activities = {node.get("id") for node in root.iter(*_ACTIVITY_TAGS)}
     flows = {node.get("id"): node for node in root.iter(f"{_BPMN}sequenceFlow")}
@@ -74,6 +77,23 @@ def reference_problems(text):
                                     line=node.sourceline, element_id=node.get("id")))
     with_default = [node for node in root.xpath("//*[@default]") if node.tag.startswith(_BPMN)]
     problems.extend(_dangling_references(flows, with_default, ids))
+    return problems
+
+
+def duplicate_id_problems(root):
+    """An element whose id another element of the file has already: each reference to that id would be
+    ambiguous (Spiff silently keeps one of them), so every repeat is an error at its own line."""
+    problems, first_line = [], {}
+    for node in root.iter():
+        element_id = node.get("id") if isinstance(node.tag, str) else None
+        if element_id is None:
+            continue
+        if element_id in first_line:
+            problems.append(_found(f'the id "{element_id}" is also the id of the element on line '
+                                   f"{first_line[element_id]}: give each element an id of its own",
+                                   line=node.sourceline, element_id=element_id))
+        else:
+            first_line[element_id] = node.sourceline
     return problems
 
 

@@ -3,7 +3,7 @@ directory with that email address. Someone the directory does not know, or knows
 refused in plain words (and nobody is logged in)."""
 import sqlalchemy as sa
 
-from ..errors import Forbidden
+from engine.errors import Forbidden
 from ..store.models import User
 
 

@@ -54,23 +54,23 @@ def fire_due_timers(session, clock=utcnow, limit=500):
     return fired
 
 
-def tick(session, mail_settings, clock=utcnow):
-    """One round of work: due timers, pending emails, then due webhook deliveries. Returns (paths fired,
-    emails sent)."""
+def tick(session, mail_settings, clock=utcnow, allowed_webhook_hosts=()):
+    """One round of work: due timers, pending emails, then due webhook deliveries (to public addresses and the
+    internal hosts `allowed_webhook_hosts` names). Returns (paths fired, emails sent)."""
     fired = fire_due_timers(session, clock)
     sent = deliver_emails(session, mail_settings, now=clock())
     session.commit()
-    deliver_webhooks(session, now=clock())
+    deliver_webhooks(session, now=clock(), allowed_hosts=allowed_webhook_hosts)
     return len(fired), sent
 
 
-def run_forever(session_factory, mail_settings, interval=1.0, stop=None):
+def run_forever(session_factory, mail_settings, interval=1.0, stop=None, allowed_webhook_hosts=()):
     """Poll every `interval` seconds until `stop` (a threading.Event) is set; errors are logged, never fatal."""
     stop = stop or threading.Event()
     while not stop.is_set():
         session = session_factory()
         try:
-            tick(session, mail_settings)
+            tick(session, mail_settings, allowed_webhook_hosts=allowed_webhook_hosts)
         except sa.exc.SQLAlchemyError:
             log.exception("timer worker: database error; retrying in %s s", interval)
             session.rollback()
@@ -79,10 +79,11 @@ def run_forever(session_factory, mail_settings, interval=1.0, stop=None):
         stop.wait(interval)
 
 
-def start_thread(session_factory, mail_settings, interval=1.0):
+def start_thread(session_factory, mail_settings, interval=1.0, allowed_webhook_hosts=()):
     """The worker embedded in `pathing serve`: a daemon thread; returns (thread, stop event)."""
     stop = threading.Event()
-    thread = threading.Thread(target=run_forever, args=(session_factory, mail_settings, interval, stop),
+    thread = threading.Thread(target=run_forever, args=(session_factory, mail_settings, interval, stop,
+                                                        allowed_webhook_hosts),
                               name="pathing-timer-worker", daemon=True)
     thread.start()
     return thread, stop

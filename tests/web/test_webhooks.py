@@ -14,12 +14,25 @@ from click.testing import CliRunner
 from engine.store.integration_models import Webhook, WebhookDelivery
 from engine.store.models import utcnow
 from engine.runtime.runner import Runtime
-from engine.connect.webhooks import deliver_webhooks
+from engine.connect.webhooks import deliver_webhooks as deliver_from_queue
 from web.cli import main
 from web.extensions import db
 
 from ..connect import deploy_text, diagram, flows
 from ..helpers import OBJECTIVES
+
+
+LOOPBACK = ("127.0.0.1",)  # the receivers of these tests listen on loopback, which an admin must allow
+
+
+@pytest.fixture(autouse=True)
+def loopback_receivers_allowed(app, monkeypatch):
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOWED_HOSTS", LOOPBACK)
+
+
+def deliver_webhooks(session, **kwargs):
+    """The worker's delivery round, with the loopback receivers allowed."""
+    return deliver_from_queue(session, allowed_hosts=LOOPBACK, **kwargs)
 
 
 class Receiver:
@@ -116,7 +129,7 @@ def test_a_diagram_says_the_plan_is_approved_with_a_message(org, receiver):
                    + flows(("start", "approved")), '<bpmn:message id="m" name="plan-approved"/>')
     deploy_text("approval.bpmn", text)
     from engine.connect.webhooks import add_webhook
-    add_webhook(db.session, receiver.url, ["plan-approved"], created_by=org["hana"])
+    add_webhook(db.session, receiver.url, ["plan-approved"], created_by=org["hana"], allowed_hosts=LOOPBACK)
     db.session.commit()
     instance = Runtime(db.session).start("approval", org["ada"], org["ada"]).instance
     db.session.commit()
@@ -142,7 +155,10 @@ def test_only_hr_and_process_owners_manage_webhooks(act):
 
 
 def test_the_command_line_adds_lists_and_removes_webhooks(app, database_url):
-    runner = CliRunner(env={"DATABASE_URL": database_url})
+    refused = CliRunner(env={"DATABASE_URL": database_url}).invoke(
+        main, ["webhooks", "add", "http://127.0.0.1:9/hook", "--event", "path.completed"])
+    assert refused.exit_code == 1 and "loopback address" in refused.output
+    runner = CliRunner(env={"DATABASE_URL": database_url, "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"})
     added = runner.invoke(main, ["webhooks", "add", "http://127.0.0.1:9/hook", "--event", "path.completed",
                                  "--event", "plan-approved"])
     assert added.exit_code == 0, added.output

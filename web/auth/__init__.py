@@ -1,4 +1,6 @@
-"""Login, logout, and HTTP Basic authentication for API callers; repeated failures lock an account for a while."""
+"""Login, logout, and HTTP Basic authentication for API callers. Repeated failures are throttled by the client's
+address (behind trusted proxies, the address they forwarded: web/proxies.py): an account from the address that
+failed for it, and an address that failed for many accounts. Someone elsewhere is never locked out by them."""
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -36,7 +38,7 @@ def hash_password(password):
 
 
 class TooManyAttempts(DomainError):
-    """Too many failed logins for this account or from this address; try again later."""
+    """Too many failed logins from this address (for this account, or for any); try again later."""
 
     status = 429
     code = "too_many_attempts"
@@ -47,13 +49,15 @@ def _client_ip():
 
 
 def check_attempts(username, now=None):
-    """Raise TooManyAttempts when the account or the address failed too often recently; else the account's
-    recent failures (how many)."""
+    """Raise TooManyAttempts when this address failed too often recently for this account, or for any: the
+    account itself stays open to its owner elsewhere, so nobody can lock someone else out. Else the account's
+    recent failures from this address (how many)."""
     now = now or utcnow()
     since = now - timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-    failures = sa.select(sa.func.count()).select_from(LoginFailure).where(LoginFailure.at >= since)
-    by_user = db.session.scalar(failures.where(LoginFailure.username == username[:200]))
-    by_ip = db.session.scalar(failures.where(LoginFailure.ip == _client_ip()))
+    from_here = sa.select(sa.func.count()).select_from(LoginFailure).where(LoginFailure.at >= since,
+                                                                          LoginFailure.ip == _client_ip())
+    by_user = db.session.scalar(from_here.where(LoginFailure.username == username[:200]))
+    by_ip = db.session.scalar(from_here)
     if by_user >= current_app.config["LOGIN_MAX_FAILURES"] or by_ip >= current_app.config["LOGIN_MAX_FAILURES_IP"]:
         raise TooManyAttempts(f"Too many failed logins; for your safety, try again in "
                               f"{current_app.config['LOGIN_LOCK_MINUTES']} minutes.")
@@ -88,7 +92,8 @@ def authenticate(username, password, remembered=False):
         if remembered:
             verified_credentials().remember(username, password or "", user)
     if failures or not recalled:  # (a remembered success cleared them already, unless some came since)
-        db.session.execute(sa.delete(LoginFailure).where(LoginFailure.username == username))
+        db.session.execute(sa.delete(LoginFailure).where(LoginFailure.username == username,
+                                                          LoginFailure.ip == _client_ip()))
     return user
 
 

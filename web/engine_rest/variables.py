@@ -10,6 +10,9 @@ import json
 import re
 from datetime import datetime
 
+from engine.json_limits import JSONTooDeep, depth_exceeds, loads_limited
+
+from ..request_limits import max_json_depth
 from .common import InvalidRequest, camunda_time, parse_camunda_time
 
 INT_RANGE = (-2 ** 31, 2 ** 31 - 1)
@@ -68,6 +71,10 @@ def from_typed_value(name, entry, field="variables"):
                              {where: f"the type {given!r} is not supported"})
     try:
         return _convert(kind, value, entry.get("valueInfo") or {})
+    except JSONTooDeep as exc:
+        raise InvalidRequest(f"The value of the variable {name} is nested more than {exc.limit} levels deep; "
+                             f"send flatter data. Nothing was changed.",
+                             {where: f"nested more than {exc.limit} levels"}) from None
     except (ValueError, TypeError):
         raise InvalidRequest(f"The value {value!r} of the variable {name} is not of type {given or 'any'}.",
                              {where: f"the value {value!r} is not of type {given}"}) from None
@@ -78,7 +85,7 @@ def _convert(kind, value, value_info):
     if value is None:
         return None  # any type may carry null, as in Camunda
     if not kind:  # untyped: as JSON gives it (Camunda infers the type)
-        return value
+        return _not_too_deep(value)
     if kind == "string":
         if not isinstance(value, str):
             raise TypeError(kind)
@@ -115,8 +122,17 @@ def _convert(kind, value, value_info):
     if kind in ("json", "object"):
         if kind == "object" and value_info.get("serializationDataFormat") not in (None, "application/json"):
             raise TypeError(kind)
-        return json.loads(value) if isinstance(value, str) else value
+        return loads_limited(value, max_json_depth()) if isinstance(value, str) else _not_too_deep(value)
     return None  # null
+
+
+def _not_too_deep(value):
+    """`value`, unless it nests deeper than JSON bodies may (JSONTooDeep): a typed value's text is parsed apart
+    from the body, so the body's limit is applied to it again."""
+    limit = max_json_depth()
+    if depth_exceeds(value, limit):
+        raise JSONTooDeep(limit)
+    return value
 
 
 def from_typed(raw, field="variables"):

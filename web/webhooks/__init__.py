@@ -1,6 +1,6 @@
 """Webhooks admin (/processes/webhooks): HR and process owners register the URLs told about path events, see
 each one's secret once, and the history of what was delivered. Sending is the worker's (engine/connect/webhooks.py)."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from engine.rights import authorization
@@ -27,7 +27,8 @@ def index():
         try:
             created = webhooks.add_webhook(db.session, request.form.get("url"), events, created_by=current_user,
                                            secret=request.form.get("secret") or None,
-                                           description=request.form.get("description", ""))
+                                           description=request.form.get("description", ""),
+                                           allowed_hosts=current_app.config["WEBHOOK_ALLOWED_HOSTS"])
             db.session.commit()
             flash(f"The webhook for {created.url} is saved. Copy its secret now; it is not shown again.", "success")
         except ValidationFailed as exc:
@@ -36,7 +37,8 @@ def index():
             status = 400
     return render_template("webhooks/index.html", webhooks=webhooks.webhooks(db.session), created=created,
                            deliveries=webhooks.deliveries(db.session, limit=50),
-                           built_in=webhooks.BUILT_IN_EVENTS, form=request.form), status
+                           built_in=webhooks.BUILT_IN_EVENTS, form=request.form,
+                           allowed_hosts=current_app.config["WEBHOOK_ALLOWED_HOSTS"]), status
 
 
 @bp.route("/<id:webhook_id>/remove", methods=["POST"])

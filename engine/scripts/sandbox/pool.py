@@ -6,6 +6,8 @@ is killed and replaced; so is one that breached its memory limit or died. This p
 meanwhile, so it keeps serving requests whatever the script does.
 """
 import builtins
+import collections
+import itertools
 import logging
 import os
 import signal
@@ -79,7 +81,14 @@ def _worker_environment():
 
 
 class SandboxPool:
-    """Up to `size` workers shared by this process's threads; scripts wait for a free one when all are busy."""
+    """Up to `size` workers shared by this process's threads; scripts wait for a free one when all are busy.
+
+    Waiting is fair between scripts: each request has a *share* (by default its code, i.e. the diagram element
+    it comes from), a free worker goes to the waiting script whose share holds the fewest workers (the earliest
+    first among equals), and the last free worker is kept for a share that holds none. So a script that runs
+    long on many paths at once holds at most `size - 1` workers, and a script of another element on another
+    path finds one free without waiting for them (a single-worker pool has no such reserve).
+    """
 
     def __init__(self, size=None, memory_limit=SCRIPT_MEMORY_LIMIT):
         self.size = size or int(os.environ.get("PATHING_SANDBOX_WORKERS", POOL_SIZE))
@@ -90,30 +99,35 @@ class SandboxPool:
     def _reset(self):
         self._pid = os.getpid()
         self._idle, self._count = [], 0
+        self._running = collections.Counter()  # share -> workers its scripts hold
+        self._waiting = []  # (arrival number, share) of the scripts waiting for a worker
+        self._arrivals = itertools.count()
 
-    def run(self, request, functions, time_limit):
+    def run(self, request, functions, time_limit, share=None):
         """Send one request (a script or expression with its data) to a worker, serve the function calls it
-        makes, and return its answer; the time limit is wall-clock time, calls included."""
+        makes, and return its answer; the time limit is wall-clock time, calls included. `share` is whose turn
+        it is when workers are scarce (default: the request's code)."""
         request = dict(request, functions=sorted(functions), time_limit=time_limit)
+        share = request.get("code") if share is None else share
         try:
             payload = codec.encode(request)
         except codec.NotTransferable as exc:
             raise ScriptError(f"the data cannot be handed to the script: {exc}") from None
-        worker = self._checkout()
+        worker = self._checkout(share)
         conversation = _Conversation(worker, functions, time_limit, self.memory_limit)
         try:
             return conversation.run(payload)
         finally:
             if conversation.worker_usable:
-                self._checkin(worker)
+                self._checkin(worker, share)
             else:
-                self._discard(worker)
+                self._discard(worker, share)
 
     def warm_up(self):
         """Start the workers now rather than on the first script (benchmarks and servers may want this)."""
-        workers = [self._checkout() for _ in range(self.size)]
-        for worker in workers:
-            self._checkin(worker)
+        workers = [(self._checkout(("warm-up", number)), ("warm-up", number)) for number in range(self.size)]
+        for worker, share in workers:
+            self._checkin(worker, share)
 
     def close(self):
         """Stop the idle workers (busy ones are stopped when their script ends)."""
@@ -123,41 +137,72 @@ class SandboxPool:
         for worker in idle:
             worker.stop()
 
-    def _checkout(self):
+    def _checkout(self, share):
         with self._changed:
             if self._pid != os.getpid():  # this process was forked: the workers belong to the parent
                 self._reset()
-            while True:
-                while self._idle:
-                    worker = self._idle.pop()
-                    if worker.alive():
-                        return worker
-                    worker.stop()  # ended while idle (killed from outside): start another below
-                    self._count -= 1
-                if self._count < self.size:
-                    break
-                self._changed.wait()
+            ticket = (next(self._arrivals), share)
+            self._waiting.append(ticket)
+            try:
+                while True:
+                    self._forget_dead_idle()
+                    if self._next_turn() == ticket:
+                        break
+                    self._changed.wait()
+            finally:
+                self._waiting.remove(ticket)
+            self._running[share] += 1
+            self._changed.notify_all()  # another free worker may be the next waiter's now
+            if self._idle:
+                return self._idle.pop()
             self._count += 1
         try:
             return SandboxWorker(self.memory_limit)
         except BaseException:
             with self._changed:
                 self._count -= 1
-                self._changed.notify()
+                self._release(share)
             raise
 
-    def _checkin(self, worker):
+    def _forget_dead_idle(self):
+        """Idle workers that ended (killed from outside) make room for new ones."""
+        for worker in [w for w in self._idle if not w.alive()]:
+            self._idle.remove(worker)
+            worker.stop()
+            self._count -= 1
+
+    def _next_turn(self):
+        """The waiting ticket that gets the next free worker, or None while none may have one."""
+        free = len(self._idle) + self.size - self._count
+        if free <= 0:
+            return None
+        eligible = [ticket for ticket in self._waiting
+                    if free > 1 or self.size == 1 or not self._running[ticket[1]]]
+        if not eligible:
+            return None
+        return min(eligible, key=lambda ticket: (self._running[ticket[1]], ticket[0]))
+
+    def _release(self, share):
+        """A script of `share` gave its worker back (call holding the lock)."""
+        self._running[share] -= 1
+        if self._running[share] <= 0:
+            del self._running[share]
+        self._changed.notify_all()
+
+    def _checkin(self, worker, share):
         with self._changed:
             if self._pid != os.getpid():
                 return
             self._idle.append(worker)
-            self._changed.notify()
+            self._release(share)
 
-    def _discard(self, worker):
+    def _discard(self, worker, share):
         worker.stop()
         with self._changed:
+            if self._pid != os.getpid():
+                return
             self._count -= 1
-            self._changed.notify()
+            self._release(share)
         threading.Thread(target=self._replace, name="pathing-sandbox-start", daemon=True).start()
 
     def _replace(self):
@@ -172,9 +217,13 @@ class SandboxPool:
             log.exception("the script sandbox could not start a worker")
             with self._changed:
                 self._count -= 1
-                self._changed.notify()
+                self._changed.notify_all()
             return
-        self._checkin(worker)
+        with self._changed:
+            if self._pid != os.getpid():
+                return
+            self._idle.append(worker)
+            self._changed.notify_all()
 
 
 class _Conversation:
