@@ -33,7 +33,9 @@ from .start_failures import start_failed
 from .timers import fire_due, next_timer_at, waiting_timers
 from .camunda_forms import task_form_ref
 from .parser import initiator_variables
+from .leavers import REASSIGNED, successor
 from .people import FALLBACK_GROUP
+from .roles import HR_GROUP
 from .task_subject import task_subject
 from .waits import sync_waits
 from .webhooks import announce_to_webhooks
@@ -389,7 +391,7 @@ class Runtime:
             raise IncidentRaised(f"Nobody could be assigned to \u201c{spec.bpmn_name}\u201d ({spec.bpmn_id}): "
                                  f"{_describe(exc)}. Nothing was changed.",
                                  errors={"instance_id": instance.id, "element_id": spec.bpmn_id}) from exc
-        assignee = absent = absence = unknown = None
+        assignee = absent = absence = unknown = left = None
         decides_on = separation.decides_on(instance, spec)
         if decides_on is not None:
             self._check_not_deciding_on_own_path(instance, spec, assignment, decides_on, actor)
@@ -398,7 +400,13 @@ class Runtime:
             if assignee is None:  # never stop the path for it: the process owners take the task on
                 unknown = assignment.assignee
                 assignment.candidate_groups = [*assignment.candidate_groups, FALLBACK_GROUP]
-            if absence is not None and not (decides_on is not None and absence.substitute_id == decides_on.id):
+            elif not assignee.active:  # a leaver: their manager takes it on, or HR (engine/leavers.py)
+                left, absence = assignee, None
+                assignee = successor(left, decides_on.id if decides_on else None)
+                if assignee is None:
+                    assignment.candidate_groups = [*assignment.candidate_groups, HR_GROUP]
+            if absence is not None and absence.substitute.active and not (
+                    decides_on is not None and absence.substitute_id == decides_on.id):
                 absent, assignee = assignee, absence.substitute  # (nobody stands in on their own path)
         row = HumanTask(
             instance=instance, task_guid=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
@@ -416,6 +424,11 @@ class Runtime:
             who += f" (standing in for {absent.name}, out of office until {absence.ends_on.isoformat()})"
         self._event(instance, None, "task_created", element_id=spec.bpmn_id, human_task=row,
                     message=f"\u201c{row.title}\u201d is waiting for {who}")
+        if left is not None:
+            self._event(instance, None, REASSIGNED, element_id=spec.bpmn_id, human_task=row,
+                        message=f"\u201c{row.title}\u201d was for {left.name}, who was deactivated; "
+                                f"{who} takes it on", data={"from": left.username, "reason": "left",
+                                                            "to": assignee.username if assignee else None})
         if unknown is not None:
             self._event(instance, None, UNKNOWN_ASSIGNEE, element_id=spec.bpmn_id, human_task=row,
                         message=f"\u201c{row.title}\u201d was assigned to {unknown}, who is not in the directory; "

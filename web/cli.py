@@ -1,4 +1,4 @@
-"""The `pathing` command: serve, deploy, validate, demo, webhooks."""
+"""The `pathing` command: serve, deploy, validate, demo, people, webhooks."""
 import os
 import sys
 
@@ -308,8 +308,10 @@ def demo():
         click.echo(line)
 
 
-from .cli_webhooks import webhooks_group  # noqa: E402  (a command group of its own module)
+from .cli_people import people_group  # noqa: E402  (command groups of their own modules)
+from .cli_webhooks import webhooks_group  # noqa: E402
 
+main.add_command(people_group)
 main.add_command(webhooks_group)
 
 if __name__ == "__main__":
