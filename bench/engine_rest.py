@@ -33,7 +33,7 @@ REQUESTS = (
 
 def _tokens(app, usernames):
     """A bearer token per user (what scripts use: no password hashing per request)."""
-    from engine.models import ApiToken, User
+    from engine.store.models import ApiToken, User
     from web.extensions import db
     tokens = {}
     with app.app_context():
@@ -49,7 +49,7 @@ def _tokens(app, usernames):
 def bench_engine_rest(app, url, results, gunicorn, port, paths, tasks_per_path, rounds=220):
     """p50/p95 of each request in REQUESTS on a kept-alive connection, after the history is written."""
     from bench.scale import fill_history
-    from engine.models import HumanTask
+    from engine.store.models import HumanTask
     from web.extensions import db
     if "history" not in results:
         seconds = fill_history(app, paths, tasks_per_path)

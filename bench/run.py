@@ -78,8 +78,8 @@ def pathing(url, *args, **popen):
 # --- deploy ---------------------------------------------------------------------------------------------
 
 def bench_deploy(url):
-    from engine.deployment import read_paths
-    from engine.validation import check_files
+    from engine.diagrams.deployment import read_paths
+    from engine.diagrams.validation import check_files
     started = time.perf_counter()
     pathing(url, "demo")
     shipped = time.perf_counter() - started
@@ -99,8 +99,8 @@ def bench_deploy(url):
 
 def waiting_paths(app, count, username="ada"):
     """`count` paths of `username` waiting at their first task; returns their open task ids."""
-    from engine.models import HumanTask, User
-    from engine.runtime import Runtime
+    from engine.store.models import HumanTask, User
+    from engine.runtime.runner import Runtime
     from web.extensions import db
     with app.app_context():
         user = db.session.scalars(sa.select(User).where(User.username == username)).one()
@@ -120,9 +120,9 @@ def bench_engine_floor(app, rounds=300):
     state's JSON text as stored, back to JSON text."""
     from SpiffWorkflow.util.task import TaskState
 
-    from engine.models import ProcessInstance
-    from engine.scripting import CareerScriptEngine
-    from engine.specs import dump_state, load_state
+    from engine.store.models import ProcessInstance
+    from engine.scripts.scripting import CareerScriptEngine
+    from engine.diagrams.specs import dump_state, load_state
     from web.extensions import db
     _ids, instance_id = waiting_paths(app, 1)
     with app.app_context():
@@ -255,9 +255,9 @@ def bench_state_growth(app, per_round=9):
     """Stored state after 1, 5 and 10 revise-and-resubmit rounds, and the time of a leadership completion in those
     rounds. Three groups of `per_round` paths are taken to the approval of round 1, 5 and 10; their completions
     are then timed interleaved, so a slower moment of the machine weighs on every round alike."""
-    from engine.models import HumanTask, ProcessInstance, User
-    from engine.runtime import Runtime
-    from engine.task_actions import TaskActions
+    from engine.store.models import HumanTask, ProcessInstance, User
+    from engine.runtime.runner import Runtime
+    from engine.runtime.task_actions import TaskActions
     from tests.helpers import (ALIGNMENT, CAREER_PATH, JOB_DESCRIPTION, PATH_REVIEW, REVIEW, SKILLS)
     from web.extensions import db
     rounds = (1, 5, 10)

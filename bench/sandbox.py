@@ -3,7 +3,7 @@ data, run in-process under RestrictedPython (as before the sandbox, with its tra
 import statistics
 import time
 
-from engine.scripting import RestrictedEnvironment, _Limits
+from engine.scripts.scripting import RestrictedEnvironment, _Limits
 
 # Task data the size of a career path at the stakeholder review, and two scripts as the shipped diagram has:
 # one that builds data, one that calls a diagram function (which runs back in this process).

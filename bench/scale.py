@@ -55,7 +55,7 @@ def fill_history(app, paths, tasks_per_path, people=20_000):
 
 def bench_pages(app, url, results, gunicorn, browser_class, paths, tasks_per_path):
     """Inbox and path page p50/p95 with a large history in the database."""
-    from engine.models import HumanTask, ProcessInstance
+    from engine.store.models import HumanTask, ProcessInstance
     from web.extensions import db
     seconds = fill_history(app, paths, tasks_per_path) if "history" not in results else None
     with app.app_context():
@@ -98,9 +98,9 @@ TIMER_PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
 
 def bench_timers(app, url, results, pathing, count, window=60):
     """`count` paths wait on timers due over the next `window` seconds; two worker processes fire them."""
-    from engine.deployment import deploy
-    from engine.models import InstanceEvent, ProcessInstance, User, utcnow
-    from engine.runtime import Runtime
+    from engine.diagrams.deployment import deploy
+    from engine.store.models import InstanceEvent, ProcessInstance, User, utcnow
+    from engine.runtime.runner import Runtime
     from web.extensions import db
     with app.app_context():
         version = deploy(db.session, {"bench_timer.bpmn": TIMER_PROCESS}).created[0]

@@ -76,8 +76,8 @@ def main():
         command_s, command_cpu = time.perf_counter() - started, _children_cpu() - cpu_before
         lines = completed.stdout.count("\n")
 
-        from engine.batch import check_each
-        from engine.deployment import read_each
+        from engine.diagrams.batch import check_each
+        from engine.diagrams.deployment import read_each
         started = time.perf_counter()
         result = check_each(read_each([directory], as_given=True))
         checking_s = time.perf_counter() - started

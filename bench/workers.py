@@ -23,7 +23,7 @@ SAMPLES = 200
 
 def _worker_token(app):
     """A member of `workers` with an API token (bearer: no password hashing per request)."""
-    from engine.models import ApiToken, Group, User
+    from engine.store.models import ApiToken, Group, User
     from web.extensions import db
     from web.processes.tokens import token_hash
     token = secrets.token_urlsafe(24)

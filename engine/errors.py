@@ -76,7 +76,7 @@ class IncidentRaised(DomainError):
 
 class StartFailed(DomainError):
     """Starting a path failed in the diagram (a script, expression, date or assignment) and was rolled back:
-    no path exists. `failure` holds what to record for HR (engine.start_failures) once the rollback is done."""
+    no path exists. `failure` holds what to record for HR (engine.runtime.start_failures) once the rollback is done."""
 
     status = 409
     code = "start_failed"
@@ -89,4 +89,4 @@ class StartFailed(DomainError):
 
 class Warn(str):
     """A check message that is a warning (the file still deploys), not an error. Check functions return
-    messages; those of this type are reported as warnings (see engine.validation)."""
+    messages; those of this type are reported as warnings (see engine.diagrams.validation)."""

@@ -96,7 +96,7 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    from engine.database import foreign_keys_off, foreign_keys_on
+    from engine.store.database import foreign_keys_off, foreign_keys_on
 
     with connectable.connect() as connection:
         # SQLite batch migrations copy and drop tables: foreign keys are checked again afterwards.

@@ -3,8 +3,8 @@ import re
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
-from engine.parser import AppParser
-from engine.scripting import CareerScriptEngine
+from engine.diagrams.parser import AppParser
+from engine.scripts.scripting import CareerScriptEngine
 
 HEADER = ('<?xml version="1.0" encoding="UTF-8"?>\n'
           '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '

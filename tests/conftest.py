@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from engine.models import Base, User
+from engine.store.models import Base, User
 from web import PROJECT_ROOT, create_app
 from web.extensions import db
 
@@ -95,7 +95,7 @@ def org(app):
 @pytest.fixture
 def deployed(app):
     """processes/ and forms/ deployed, as `pathing demo` does."""
-    from engine.deployment import deploy, read_paths
+    from engine.diagrams.deployment import deploy, read_paths
     result = deploy(db.session, read_paths([os.path.join(PROJECT_ROOT, "processes"),
                                             os.path.join(PROJECT_ROOT, "forms")]))
     db.session.commit()

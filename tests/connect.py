@@ -3,8 +3,8 @@ import json
 
 import sqlalchemy as sa
 
-from engine.deployment import deploy
-from engine.models import Group, User
+from engine.diagrams.deployment import deploy
+from engine.store.models import Group, User
 from web.auth import hash_password
 from web.extensions import db
 

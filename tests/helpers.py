@@ -6,7 +6,7 @@ from werkzeug.datastructures import MultiDict
 
 import sqlalchemy as sa
 
-from engine.models import HumanTask, InstanceEvent, ProcessInstance
+from engine.store.models import HumanTask, InstanceEvent, ProcessInstance
 from web.extensions import db
 
 

@@ -51,7 +51,7 @@ def _worker_session_factory(app):
 def serve(host, port, workers, threads, no_worker):
     """Serve the web application, with an embedded timer and email worker thread unless --no-worker (with
     gunicorn, one in each worker process: they share the work as `pathing worker` processes do)."""
-    from engine.worker import start_thread
+    from engine.runtime.worker import start_thread
 
     from .config import mail_settings
     from .serving import PortTaken, check_port_free
@@ -84,7 +84,7 @@ def serve(host, port, workers, threads, no_worker):
 @click.option("--once", is_flag=True, help="Do one round (fire due timers, send pending emails) and stop.")
 def worker(interval, once):
     """Fire due timers and send pending emails; run several for more throughput (they share the work)."""
-    from engine.worker import run_forever, tick
+    from engine.runtime.worker import run_forever, tick
 
     from .config import mail_settings
     app = _ready_app()
@@ -109,7 +109,7 @@ def worker(interval, once):
 @click.option("--name", default=None, help="Deployment name shown on the versions page.")
 def deploy(paths, name):
     """Deploy .bpmn, .dmn and .form files (or folders of them) as new process versions."""
-    from engine.deployment import UnreadableFile, deploy as deploy_files, read_paths
+    from engine.diagrams.deployment import UnreadableFile, deploy as deploy_files, read_paths
     from engine.errors import DeploymentRejected
 
     from .extensions import db
@@ -150,8 +150,8 @@ def validate(paths):
     Exits 0 when nothing is wrong (warnings allowed), 1 when any file has an error or cannot be read,
     2 when no file could be read at all.
     """
-    from engine.batch import check_each
-    from engine.deployment import read_each
+    from engine.diagrams.batch import check_each
+    from engine.diagrams.deployment import read_each
     entries = list(read_each(paths, as_given=True))
     result = check_each(entries, **_deployed_context())
     for problem in result.findings:
@@ -172,7 +172,7 @@ def _deployed_context():
     """What is deployed, to resolve called processes, forms and decisions, when the database is there;
     otherwise nothing."""
     import sqlalchemy as sa
-    from engine.deployment import deployed_decisions, deployed_forms, deployed_processes
+    from engine.diagrams.deployment import deployed_decisions, deployed_forms, deployed_processes
 
     from .extensions import db
     app = _app()
@@ -198,11 +198,11 @@ def migrate_instances(key, from_version, to_version, instance_ids, apply):
     Prints one line per path (and per waiting step); exits 1 when a path cannot move.
     """
     import sqlalchemy as sa
-    from engine import migration
-    from engine.deployment import latest_version
+    from engine.runtime import migration
+    from engine.diagrams.deployment import latest_version
     from engine.errors import DomainError
-    from engine.models import ProcessInstance, ProcessVersion
-    from engine.runtime import Runtime
+    from engine.store.models import ProcessInstance, ProcessVersion
+    from engine.runtime.runner import Runtime
 
     from .extensions import db
     app = _ready_app()
@@ -252,7 +252,7 @@ def _schema_revision(app):
 @click.argument("file", type=click.Path(dir_okay=False, writable=True))
 def export_command(file):
     """Write all data (processes, paths, tasks, history, people) to FILE (JSON; gzip when it ends in .gz)."""
-    from engine.backup import export_data, write_file
+    from engine.store.backup import export_data, write_file
 
     from .extensions import db
     app = _ready_app()
@@ -269,7 +269,7 @@ def export_command(file):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def import_command(file):
     """Restore FILE (made by `pathing export`) into an empty database; all or nothing."""
-    from engine.backup import BackupError, import_data, read_file
+    from engine.store.backup import BackupError, import_data, read_file
 
     from .extensions import db
     app = _ready_app()
@@ -288,7 +288,7 @@ def import_command(file):
 @main.command()
 def demo():
     """Create the database, deploy processes/ and forms/, seed the demo organisation (safe to rerun)."""
-    from engine.deployment import deploy as deploy_files, read_paths
+    from engine.diagrams.deployment import deploy as deploy_files, read_paths
 
     from .demo import demo_logins, seed_demo, seed_skills_framework
     from .extensions import db

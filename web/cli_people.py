@@ -1,4 +1,4 @@
-"""`pathing people import FILE.csv`: the org directory from a CSV file (engine/people_import.py)."""
+"""`pathing people import FILE.csv`: the org directory from a CSV file (engine/directory/people_import.py)."""
 import sys
 
 import click
@@ -16,7 +16,7 @@ def import_people(file, dry_run):
     """Create and update people from FILE (columns username,name,email,department,job_title,manager,groups and
     optionally active; groups separated by ";"), all or nothing. Prints the summary, or every problem as
     `line N, column C: message`, and exits 1 when there is any."""
-    from engine import people_import
+    from engine.directory import people_import
 
     from .cli import _ready_app
     from .extensions import db

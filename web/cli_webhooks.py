@@ -18,7 +18,7 @@ def webhooks_group():
 @click.option("--description", default="", help="What receives it (shown on the Webhooks page).")
 def add(url, events, secret, description):
     """Register URL for EVENTs; prints its id and secret (keep the secret to check signatures)."""
-    from engine import webhooks
+    from engine.connect import webhooks
     from engine.errors import ValidationFailed
 
     from .cli import _ready_app
@@ -42,8 +42,8 @@ def list_webhooks():
     """List the registered webhooks with their delivery counts."""
     import sqlalchemy as sa
 
-    from engine import webhooks
-    from engine.integration_models import WebhookDelivery
+    from engine.connect import webhooks
+    from engine.store.integration_models import WebhookDelivery
 
     from .cli import _ready_app
     from .extensions import db
@@ -64,7 +64,7 @@ def list_webhooks():
 @click.argument("webhook_id", type=int)
 def remove(webhook_id):
     """Remove a webhook and its delivery history."""
-    from engine import webhooks
+    from engine.connect import webhooks
     from engine.errors import NotFound
 
     from .cli import _ready_app

@@ -1,7 +1,7 @@
 """Answers to a posted comment for pages that post it in place (fetch with the CSRF header, JSON back)."""
 from flask import get_template_attribute, jsonify, request
 
-from engine.comments import comments_of
+from engine.runtime.comments import comments_of
 
 from .extensions import db
 

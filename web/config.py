@@ -68,7 +68,7 @@ def load_config(app):
 
 def mail_settings(config):
     """The engine's MailSettings from the app configuration."""
-    from engine.notifications import MailSettings
+    from engine.connect.notifications import MailSettings
     return MailSettings(server=config.get("MAIL_SERVER"), port=config.get("MAIL_PORT", 25),
                         sender=config.get("MAIL_SENDER"), username=config.get("MAIL_USERNAME"),
                         password=config.get("MAIL_PASSWORD"), starttls=config.get("MAIL_STARTTLS", False),

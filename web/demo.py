@@ -3,7 +3,7 @@ import os
 
 import sqlalchemy as sa
 
-from engine.models import Group, User
+from engine.store.models import Group, User
 
 from .auth import hash_password
 
@@ -62,8 +62,8 @@ def seed_demo(session):
 def seed_skills_framework(session):
     """Load the demo's skills framework (web/demo_skills.csv) when the framework is empty, so the skills
     evaluation step has a target role's skills to show; returns how many requirements were added."""
-    from engine.models import RoleSkill
-    from engine.skills_import import apply, parse
+    from engine.store.models import RoleSkill
+    from engine.pilot.skills_import import apply, parse
 
     if session.scalar(sa.select(sa.func.count()).select_from(RoleSkill)):
         return 0

@@ -4,8 +4,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import DomainError, IncidentRaised, StartFailed
-from engine.runtime import Runtime
-from engine.start_failures import record_start_failure
+from engine.runtime.runner import Runtime
+from engine.runtime.start_failures import record_start_failure
 
 from .extensions import db
 

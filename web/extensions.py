@@ -4,8 +4,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from engine import database  # noqa: F401  (foreign keys on for every SQLite connection)
-from engine.models import Base
+from engine.store import database  # noqa: F401  (foreign keys on for every SQLite connection)
+from engine.store.models import Base
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()

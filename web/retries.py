@@ -38,7 +38,7 @@ from flask_login import current_user
 from werkzeug.exceptions import InternalServerError
 
 from engine.errors import DomainError
-from engine.models import IdempotencyKey, utcnow
+from engine.store.models import IdempotencyKey, utcnow
 
 from .extensions import db
 

@@ -5,9 +5,9 @@ from datetime import datetime
 from flask import request, url_for
 from markupsafe import Markup
 
-from engine import authorization
-from engine.directory import describe_candidates
-from engine.models import utcnow
+from engine.rights import authorization
+from engine.directory.org import describe_candidates
+from engine.store.models import utcnow
 
 from .markdown import render_comment, render_markdown
 

@@ -4,9 +4,9 @@ import os
 import pytest
 import sqlalchemy as sa
 
-from engine.deployment import deploy, read_paths
-from engine.models import HumanTask, ProcessInstance
-from engine.runtime import Runtime
+from engine.diagrams.deployment import deploy, read_paths
+from engine.store.models import HumanTask, ProcessInstance
+from engine.runtime.runner import Runtime
 from web.extensions import db
 
 from .test_every_page import SIZES, check_page

@@ -3,7 +3,7 @@ on click, what happened at a step."""
 import pytest
 import sqlalchemy as sa
 
-from engine.models import ProcessVersion
+from engine.store.models import ProcessVersion
 from web.extensions import db
 
 from .test_modeler import login

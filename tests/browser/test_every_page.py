@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from engine.models import HumanTask, ProcessInstance
+from engine.store.models import HumanTask, ProcessInstance
 from web import PROJECT_ROOT
 from web.extensions import db
 

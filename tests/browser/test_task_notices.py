@@ -6,7 +6,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from engine.models import Group, User
+from engine.store.models import Group, User
 from web.extensions import db
 
 from ..helpers import CAREER_PATH, MILESTONES, PATH_REVIEW, run_to_leadership

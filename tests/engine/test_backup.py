@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from engine.models import Base, InstanceEvent, ProcessInstance, User
+from engine.store.models import Base, InstanceEvent, ProcessInstance, User
 from web.cli import main
 from web.extensions import db
 
@@ -116,7 +116,7 @@ def test_broken_rows_are_refused_with_a_plain_sentence(act, database_url, tmp_pa
 
 
 def test_foreign_keys_are_enforced_on_every_connection(database_url):
-    from engine.models import ProcessInstance
+    from engine.store.models import ProcessInstance
     if database_url.startswith("sqlite"):
         fresh = sa.create_engine(database_url)
         try:

@@ -3,9 +3,9 @@ resultVariable, camunda:inputOutput and camunda:in/out on call activities."""
 import pytest
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 
-from engine.dmn import feel_to_python, parse_dmn, unary_tests_to_python
-from engine.expressions import ExpressionSyntaxError
-from engine.validation import check_files
+from engine.diagrams.dmn import feel_to_python, parse_dmn, unary_tests_to_python
+from engine.scripts.expressions import ExpressionSyntaxError
+from engine.diagrams.validation import check_files
 
 from ..bpmn import decision_table, linear_process, run
 
@@ -173,8 +173,8 @@ def test_unquoted_timer_texts_as_camunda_modeler_writes_them_run(kind, text, wai
     from SpiffWorkflow.bpmn import BpmnWorkflow
     from SpiffWorkflow.util.task import TaskState
 
-    from engine.parser import AppParser
-    from engine.scripting import CareerScriptEngine
+    from engine.diagrams.parser import AppParser
+    from engine.scripts.scripting import CareerScriptEngine
 
     parser = AppParser()
     parser.add_bpmn_str(timer_process(kind, text).encode(), filename="t.bpmn")

@@ -1,11 +1,11 @@
 """Camunda form keys and forms at validation: what translates, what warns, what cannot deploy."""
 import json
 
-from engine.camunda_forms import resolve_task_form
-from engine.camunda_forms.embedded import html_form_schema
-from engine.camunda_forms.generated import parse_date
-from engine.forms import validate_submission
-from engine.validation import check_files
+from engine.forms.camunda import resolve_task_form
+from engine.forms.embedded import html_form_schema
+from engine.forms.generated import parse_date
+from engine.forms.formjs import validate_submission
+from engine.diagrams.validation import check_files
 
 from ..bpmn import linear_process
 

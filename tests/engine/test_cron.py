@@ -4,10 +4,10 @@ from datetime import datetime
 
 import pytest
 
-from engine.cron import CronError, cron_problem, next_after, to_croniter
-from engine.deployment import deploy
-from engine.runtime import Runtime
-from engine.worker import fire_due_timers
+from engine.diagrams.cron import CronError, cron_problem, next_after, to_croniter
+from engine.diagrams.deployment import deploy
+from engine.runtime.runner import Runtime
+from engine.runtime.worker import fire_due_timers
 from web.extensions import db
 
 from .test_timers import Clock, fired, open_rows, reload

@@ -5,10 +5,10 @@ import os
 import pytest
 import sqlalchemy as sa
 
-from engine.deployment import deploy, read_paths
+from engine.diagrams.deployment import deploy, read_paths
 from engine.errors import DeploymentRejected
-from engine.models import ProcessVersion
-from engine.validation import check_files
+from engine.store.models import ProcessVersion
+from engine.diagrams.validation import check_files
 from web import PROJECT_ROOT
 from web.extensions import db
 

@@ -4,9 +4,9 @@ import socket
 import pytest
 import sqlalchemy as sa
 
-from engine.models import Notification
-from engine.notifications import MailSettings, deliver_emails, notify
-from engine.worker import tick
+from engine.store.models import Notification
+from engine.connect.notifications import MailSettings, deliver_emails, notify
+from engine.runtime.worker import tick
 from web.extensions import db
 
 

@@ -3,8 +3,8 @@ import sys
 
 import pytest
 
-from engine.expressions import ExpressionSyntaxError, is_timer_text, to_python
-from engine.scripting import RestrictedEnvironment, ScriptTimeout
+from engine.scripts.expressions import ExpressionSyntaxError, is_timer_text, to_python
+from engine.scripts.scripting import RestrictedEnvironment, ScriptTimeout
 
 
 @pytest.mark.parametrize("juel, python", [

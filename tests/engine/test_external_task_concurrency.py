@@ -5,8 +5,8 @@ from collections import Counter
 import pytest
 from sqlalchemy.orm import sessionmaker
 
-from engine import external_tasks
-from engine.runtime import Runtime
+from engine.connect import external_tasks
+from engine.runtime.runner import Runtime
 from web.extensions import db
 
 from ..connect import ARCHIVE, deploy_text

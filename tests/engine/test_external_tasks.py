@@ -5,12 +5,12 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from engine import external_tasks, messages
+from engine.connect import external_tasks, messages
 from engine.errors import Conflict, DeploymentRejected, Forbidden
-from engine.external_tasks import BadUserRequest
-from engine.integration_models import EventSubscription, ExternalTask
-from engine.models import HumanTask, InstanceEvent, ProcessInstance, utcnow
-from engine.runtime import Runtime
+from engine.connect.external_tasks import BadUserRequest
+from engine.store.integration_models import EventSubscription, ExternalTask
+from engine.store.models import HumanTask, InstanceEvent, ProcessInstance, utcnow
+from engine.runtime.runner import Runtime
 from web.extensions import db
 
 from ..connect import ARCHIVE, ONBOARDING, deploy_text, diagram, flows, worker_account

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from engine.forms import FormError, decode_html_form, load_form, validate_submission
+from engine.forms.formjs import FormError, decode_html_form, load_form, validate_submission
 from web import PROJECT_ROOT
 
 SCHEMA = {

@@ -3,14 +3,10 @@ import time
 
 import pytest
 
-from engine.javascript import (
-    JavaScriptError,
-    JavaScriptLimits,
-    javascript_assigned_names,
-    javascript_syntax_error,
-    run_javascript,
+from engine.scripts.javascript import (
+    JavaScriptError, JavaScriptLimits, javascript_assigned_names, javascript_syntax_error, run_javascript,
 )
-from engine.validation import check_files
+from engine.diagrams.validation import check_files
 
 from ..bpmn import linear_process
 

@@ -5,10 +5,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from engine import migration
-from engine.deployment import deploy, read_paths
-from engine.models import HumanTask, InstanceEvent, User
-from engine.runtime import Runtime
+from engine.runtime import migration
+from engine.diagrams.deployment import deploy, read_paths
+from engine.store.models import HumanTask, InstanceEvent, User
+from engine.runtime.runner import Runtime
 from web import PROJECT_ROOT
 from web.extensions import db
 

@@ -7,9 +7,9 @@ import re
 
 import SpiffWorkflow
 
-from engine import validation
-from engine.parser_messages import reword
-from engine.validation import check_files
+from engine.diagrams import validation
+from engine.diagrams.parser_messages import reword
+from engine.diagrams.validation import check_files
 
 from ..bpmn import linear_process
 
@@ -44,7 +44,7 @@ def test_an_internal_failure_is_a_construct_not_supported_and_is_logged(monkeypa
 
     monkeypatch.setattr(validation, "_check_task_spec", broken)
     task = '<bpmn:userTask id="ask" name="Ask" camunda:formRef="f" camunda:assignee="ada"/>'
-    with caplog.at_level(logging.ERROR, logger="engine.parser_messages"):
+    with caplog.at_level(logging.ERROR, logger="engine.diagrams.parser_messages"):
         checked = check_files({"p.bpmn": linear_process("p", task)})
     [problem] = [p for p in checked.problems if p.element_id == "ask"]
     assert problem.message.startswith("this construct is not supported (userTask)") and problem.line == 2

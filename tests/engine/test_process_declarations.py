@@ -2,9 +2,9 @@
 called processes."""
 import json
 
-from engine.deployment import deploy
-from engine.process_declarations import declarations, read_declarations
-from engine.variable_rights import protected_variables
+from engine.diagrams.deployment import deploy
+from engine.diagrams.declarations import declarations, read_declarations
+from engine.rights.variable_rights import protected_variables
 from web.extensions import db
 
 from ..bpmn import linear_process

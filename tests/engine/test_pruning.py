@@ -5,9 +5,9 @@ from types import SimpleNamespace
 
 from SpiffWorkflow.util.task import TaskState
 
-from engine.pruning import pruned_elements
-from engine.scripting import CareerScriptEngine
-from engine.specs import dump_state, load_state, new_workflow
+from engine.diagrams.pruning import pruned_elements
+from engine.scripts.scripting import CareerScriptEngine
+from engine.diagrams.specs import dump_state, load_state, new_workflow
 
 from ..bpmn import HEADER
 

@@ -4,11 +4,11 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from engine.deployment import deploy
+from engine.diagrams.deployment import deploy
 from engine.errors import IncidentRaised, TaskAlreadyCompleted
-from engine.models import HumanTask, InstanceEvent, ProcessInstance
-from engine.runtime import Runtime
-from engine.specs import SPECS
+from engine.store.models import HumanTask, InstanceEvent, ProcessInstance
+from engine.runtime.runner import Runtime
+from engine.diagrams.specs import SPECS
 from web.extensions import db
 
 from ..helpers import JOB_DESCRIPTION, OBJECTIVES, REVIEW

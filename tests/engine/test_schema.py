@@ -2,7 +2,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from engine.models import Base
+from engine.store.models import Base
 from web.extensions import db
 
 

@@ -7,8 +7,8 @@ import re
 import pytest
 from lxml import etree
 
-from engine.batch import check_each
-from engine.deployment import read_each
+from engine.diagrams.batch import check_each
+from engine.diagrams.deployment import read_each
 
 from ..helpers import shared_corpus
 

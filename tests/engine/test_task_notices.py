@@ -1,11 +1,11 @@
 """Task subjects from the diagram, messages of withdrawn tasks, and fields required on a condition."""
 import sqlalchemy as sa
 
-from engine.forms import schema_problems, validate_submission
-from engine.models import HumanTask, Notification
-from engine.runtime import Runtime
-from engine.task_notices import what_became_of
-from engine.worker import fire_due_timers
+from engine.forms.formjs import schema_problems, validate_submission
+from engine.store.models import HumanTask, Notification
+from engine.runtime.runner import Runtime
+from engine.runtime.task_notices import what_became_of
+from engine.runtime.worker import fire_due_timers
 from web.extensions import db
 
 from .test_timers import Clock, deploy_small, flows, open_rows, small, timer

@@ -2,10 +2,10 @@
 import pytest
 import sqlalchemy as sa
 
-from engine.deployment import deploy
+from engine.diagrams.deployment import deploy
 from engine.errors import IncidentRaised, StartFailed
-from engine.models import ProcessInstance
-from engine.runtime import Runtime
+from engine.store.models import ProcessInstance
+from engine.runtime.runner import Runtime
 from web.extensions import db
 
 from .test_timers import FORM, flows, open_rows, small, timer
@@ -48,8 +48,8 @@ WAIT = "${'P1D' if department == 'Sales' else department}"
 def test_a_cohort_start_records_each_failed_start_and_leaves_no_trace_of_the_rolled_back_paths(org):
     from datetime import date
 
-    from engine.cohorts import add_members, start_paths
-    from engine.models import Cohort, InstanceEvent, Notification, StartFailure
+    from engine.pilot.cohorts import add_members, start_paths
+    from engine.store.models import Cohort, InstanceEvent, Notification, StartFailure
 
     xml = small("waits", '<bpmn:startEvent id="s"/>'
                 f'<bpmn:intermediateCatchEvent id="pause">{timer("timeDuration", WAIT)}'
@@ -73,7 +73,7 @@ def test_a_cohort_start_records_each_failed_start_and_leaves_no_trace_of_the_rol
 
 
 def test_literal_dates_and_timer_values_are_judged_by_kind():
-    from engine.time_values import date_attribute_problem, literal_timer_problem
+    from engine.diagrams.time_values import date_attribute_problem, literal_timer_problem
 
     assert date_attribute_problem("dueDate", "P7D") is None
     assert date_attribute_problem("dueDate", "2026-12-01T09:00:00Z") is None

@@ -5,10 +5,10 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from engine.deployment import deploy
-from engine.models import HumanTask, InstanceEvent, Notification, ProcessInstance
-from engine.runtime import Runtime
-from engine.worker import fire_due_timers
+from engine.diagrams.deployment import deploy
+from engine.store.models import HumanTask, InstanceEvent, Notification, ProcessInstance
+from engine.runtime.runner import Runtime
+from engine.runtime.worker import fire_due_timers
 from web.extensions import db
 
 from ..bpmn import HEADER
@@ -65,7 +65,7 @@ def fired(instance):
 def complete(clock, org, instance, element_id, username, data):
     [row] = open_rows(instance, element_id)
     if row.assignee_id is None:
-        from engine.task_actions import TaskActions
+        from engine.runtime.task_actions import TaskActions
         TaskActions(db.session, clock).claim(row.id, org[username])
     Runtime(db.session, clock).complete(row.id, data, org[username])
     db.session.commit()
@@ -243,8 +243,8 @@ def test_the_worker_thread_embedded_in_serve_fires_due_timers(org, clock):
 
     from sqlalchemy.orm import sessionmaker
 
-    from engine.notifications import MailSettings
-    from engine.worker import start_thread
+    from engine.connect.notifications import MailSettings
+    from engine.runtime.worker import start_thread
 
     xml = small("soon", f'<bpmn:startEvent id="s"/><bpmn:intermediateCatchEvent id="t">{timer("timeDuration", "PT1H")}'
                 '</bpmn:intermediateCatchEvent><bpmn:endEvent id="e"/>' + flows(("s", "t"), ("t", "e")))

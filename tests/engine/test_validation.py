@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from engine.validation import check_files
+from engine.diagrams.validation import check_files
 
 from ..bpmn import linear_process
 from ..helpers import shared_corpus
@@ -155,8 +155,8 @@ def test_validate_command_answers_every_corpus_file_with_ok_or_element_level_mes
 
 def test_warnings_deploy_and_are_reported_apart_from_errors(monkeypatch):
     """A check message marked as a warning is reported with the element's name and does not stop a deploy."""
-    from engine import validation
-    from engine.validation import Warn
+    from engine.diagrams import validation
+    from engine.diagrams.validation import Warn
 
     original = validation._check_task_spec
 
@@ -168,7 +168,7 @@ def test_warnings_deploy_and_are_reported_apart_from_errors(monkeypatch):
         return messages
 
     monkeypatch.setattr(validation, "_check_task_spec", with_warning)
-    from engine.deployment import read_paths
+    from engine.diagrams.deployment import read_paths
 
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     files = read_paths([os.path.join(root, "processes"), os.path.join(root, "forms")])

@@ -7,9 +7,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
-from engine.models import InstanceEvent, Notification, ProcessInstance
-from engine.runtime import Runtime
-from engine.worker import fire_due_timers
+from engine.store.models import InstanceEvent, Notification, ProcessInstance
+from engine.runtime.runner import Runtime
+from engine.runtime.worker import fire_due_timers
 from web.extensions import db
 
 from .test_timers import START, Clock, deploy_small, flows, small, timer

@@ -1,7 +1,7 @@
 """Admins keep the org directory: people, managers, groups, accounts."""
 import sqlalchemy as sa
 
-from engine.models import User
+from engine.store.models import User
 from web.extensions import db
 
 

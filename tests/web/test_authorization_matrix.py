@@ -11,8 +11,9 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from engine.models import (Absence, ApiToken, Cohort, CohortMember, Group, HumanTask, JobFamily, Notification,
-                           Role, RoleSkill, Skill, User)
+from engine.store.models import (
+    Absence, ApiToken, Cohort, CohortMember, Group, HumanTask, JobFamily, Notification, Role, RoleSkill, Skill, User,
+)
 from web.auth import hash_password
 from web.extensions import db
 

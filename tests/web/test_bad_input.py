@@ -7,7 +7,7 @@ import os
 import pytest
 import sqlalchemy as sa
 
-from engine.models import HumanTask, InstanceEvent, ProcessVersion
+from engine.store.models import HumanTask, InstanceEvent, ProcessVersion
 from web.extensions import db
 
 from ..helpers import OBJECTIVES, shared_corpus

@@ -8,7 +8,7 @@ import os
 
 import sqlalchemy as sa
 
-from engine.models import HumanTask, ProcessInstance, ProcessVersion, ResourceDefinition
+from engine.store.models import HumanTask, ProcessInstance, ProcessVersion, ResourceDefinition
 from web import PROJECT_ROOT
 from web.extensions import db
 

@@ -7,8 +7,8 @@ import os
 
 import sqlalchemy as sa
 
-from engine.models import HumanTask, InstanceEvent, ProcessInstance, ProcessVersion
-from engine.runtime import Runtime
+from engine.store.models import HumanTask, InstanceEvent, ProcessInstance, ProcessVersion
+from engine.runtime.runner import Runtime
 from web.extensions import db
 
 from .test_engine_rest import HANA

@@ -5,9 +5,9 @@ import re
 
 import sqlalchemy as sa
 
-from engine.deployment import deploy
-from engine.models import HumanTask, Notification, ProcessInstance, StartFailure
-from engine.runtime import Runtime
+from engine.diagrams.deployment import deploy
+from engine.store.models import HumanTask, Notification, ProcessInstance, StartFailure
+from engine.runtime.runner import Runtime
 from web import PROJECT_ROOT
 from web.extensions import db
 

@@ -6,8 +6,8 @@ from collections import Counter
 import pytest
 import sqlalchemy as sa
 
-from engine.models import HumanTask, InstanceEvent
-from engine.runtime import Runtime
+from engine.store.models import HumanTask, InstanceEvent
+from engine.runtime.runner import Runtime
 from web.extensions import db
 
 from ..helpers import JOB_DESCRIPTION, OBJECTIVES, REVIEW

@@ -6,7 +6,7 @@ import os
 
 import sqlalchemy as sa
 
-from engine.models import HumanTask, ProcessInstance, ProcessVersion
+from engine.store.models import HumanTask, ProcessInstance, ProcessVersion
 from web import PROJECT_ROOT
 from web.extensions import db
 

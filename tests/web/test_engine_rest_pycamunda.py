@@ -14,7 +14,7 @@ import pycamunda.processdef
 import pycamunda.processinst
 import pycamunda.task
 
-from engine.models import ProcessInstance
+from engine.store.models import ProcessInstance
 from web.extensions import db
 
 from ..live_server import EngineRest, live_server

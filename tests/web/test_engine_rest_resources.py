@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from engine.models import Group, HumanTask, InstanceEvent, ProcessInstance, User
-from engine.runtime import Runtime
+from engine.store.models import Group, HumanTask, InstanceEvent, ProcessInstance, User
+from engine.runtime.runner import Runtime
 from web.auth import hash_password
 from web.extensions import db
 
@@ -378,7 +378,7 @@ def test_unknown_engine_rest_address_answers_in_camundas_shape(rest, org):
 
 
 def test_a_token_notes_its_use_without_holding_its_row(rest, act, scene):
-    from engine.models import ApiToken
+    from engine.store.models import ApiToken
     page = act.as_("hana").post("/processes/tokens", data={"name": "nightly script"}).get_data(as_text=True)
     token = page.split('id="new-token">')[1].split("<")[0]
     headers = {"Authorization": f"Bearer {token}"}

@@ -11,9 +11,9 @@ import requests
 import sqlalchemy as sa
 from camunda.external_task.external_task_worker import ExternalTaskWorker, NoExternalTaskFound
 
-from engine.integration_models import ExternalTask
-from engine.models import HumanTask, ProcessInstance
-from engine.runtime import Runtime
+from engine.store.integration_models import ExternalTask
+from engine.store.models import HumanTask, ProcessInstance
+from engine.runtime.runner import Runtime
 from web.extensions import db
 
 from ..connect import ARCHIVE, deploy_text, worker_account

@@ -5,8 +5,8 @@ import base64
 import pytest
 import sqlalchemy as sa
 
-from engine.integration_models import ExternalTask
-from engine.runtime import Runtime
+from engine.store.integration_models import ExternalTask
+from engine.runtime.runner import Runtime
 from web.extensions import db
 
 from ..connect import ARCHIVE, deploy_text, worker_account
@@ -88,6 +88,6 @@ def test_topic_filters_and_variables(client, task_id, org):
         "localVariables": {"receipt": {"value": "r-1", "type": "String"}}})
     assert done.status_code == 204
     instance_id = int(task["processInstanceId"])
-    from engine.models import ProcessInstance
+    from engine.store.models import ProcessInstance
     data = Runtime(db.session).current_data(db.session.get(ProcessInstance, instance_id))
     assert data["archived"] is True and "receipt" not in data  # local variables end with the task

@@ -15,8 +15,8 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from engine.models import HumanTask, InstanceEvent, ProcessInstance, User
-from engine.runtime import Runtime
+from engine.store.models import HumanTask, InstanceEvent, ProcessInstance, User
+from engine.runtime.runner import Runtime
 from web import PROJECT_ROOT
 from web.extensions import db
 

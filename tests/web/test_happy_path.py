@@ -1,8 +1,8 @@
 """The whole career path through HTTP, each role doing its part."""
-from engine.models import ProcessInstance
+from engine.store.models import ProcessInstance
 from web.extensions import db
 
-from engine.runtime import Runtime
+from engine.runtime.runner import Runtime
 
 from ..helpers import JOB_DESCRIPTION, OBJECTIVES, REVIEW, finish_after_approval, run_to_leadership
 

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from engine.models import Group, User
+from engine.store.models import Group, User
 from web import PROJECT_ROOT
 from web.cli import main
 from web.extensions import db

@@ -3,12 +3,15 @@ over with a message and a history entry; a new manager takes over the manager st
 import base64
 import io
 
+import pytest
 import sqlalchemy as sa
 
-from engine import leavers, movers, people_import
-from engine.deployment import deploy
-from engine.models import ApiToken, HumanTask, InstanceEvent, Notification, User
-from engine.runtime import Runtime
+from engine.directory import leavers, movers, people_import
+from engine.diagrams.deployment import deploy
+from engine.errors import Conflict
+from engine.store.models import ApiToken, HumanTask, InstanceEvent, Notification, User
+from engine.runtime.runner import Runtime
+from engine.runtime.task_actions import TaskActions
 from web.extensions import db
 from web.processes.tokens import token_hash
 
@@ -63,14 +66,15 @@ def test_a_deactivated_person_can_no_longer_sign_in_in_any_way(act):
     assert mia.get("/").status_code == 200
     db.session.add(ApiToken(user_id=person("mia").id, name="laptop", token_hash=token_hash("mias-token")))
     db.session.commit()
-    assert act.app.test_client().get("/engine-rest/task", headers={"Authorization": "Bearer mias-token"}).status_code == 200
+    bearer = {"Authorization": "Bearer mias-token"}
+    assert act.app.test_client().get("/engine-rest/task", headers=bearer).status_code == 200
     page = edit(act, "mia", active=False)
     assert "Deactivated: they can no longer sign in; they held no open tasks." in page
     assert mia.get("/").status_code == 302  # the session she had ended
     fresh = act.app.test_client()
     assert fresh.post("/login", data={"username": "mia", "password": "demo"}).status_code == 401
     assert fresh.get("/api/v1/tasks", headers=basic("mia")).status_code == 401
-    assert fresh.get("/engine-rest/task", headers={"Authorization": "Bearer mias-token"}).status_code == 401
+    assert fresh.get("/engine-rest/task", headers=bearer).status_code == 401
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken)) == 0
     edit(act, "mia", active="y")
     assert person("mia").active
@@ -144,7 +148,6 @@ def test_claimed_group_tasks_go_back_to_the_group_and_candidates_just_lose_the_l
     grouped = runtime.start("grouped", org["ada"], hana).opened[0]
     alone = runtime.start("alone", org["ada"], hana).opened[0]
     db.session.commit()
-    from engine.task_actions import TaskActions
     TaskActions(db.session).claim(grouped.id, org["leo"])
     db.session.commit()
     leavers.deactivate_person(db.session, org["sam"], hana, "page")
@@ -254,8 +257,6 @@ def test_the_page_refuses_a_deactivated_manager_and_reporting_loops(act):
                                                                     "manager": "sol", "active": "y"})
     assert response.status_code == 422 and "Sol Rivera is deactivated" in response.get_data(as_text=True)
     assert person("ada").manager.username == "mia"
-    import pytest
-    from engine.errors import Conflict
     with pytest.raises(Conflict, match="reporting loop"):
         movers.change_manager(db.session, person("mia"), person("ada"), None, "scim")
     with pytest.raises(Conflict, match="your own account"):

@@ -4,7 +4,7 @@ import base64
 import pytest
 import sqlalchemy as sa
 
-from engine.models import ProcessInstance
+from engine.store.models import ProcessInstance
 from web.extensions import db
 
 
@@ -89,7 +89,7 @@ def test_skipping_csrf_needs_a_valid_header(app, act):
 
 
 def test_a_bearer_token_works_on_the_api(act):
-    from engine.models import ApiToken
+    from engine.store.models import ApiToken
     from web.processes.tokens import token_hash
     db.session.add(ApiToken(user_id=_user_id("ben"), name="script", token_hash=token_hash("t0k3n")))
     db.session.commit()
@@ -98,12 +98,12 @@ def test_a_bearer_token_works_on_the_api(act):
 
 
 def _user_id(username):
-    from engine.models import User
+    from engine.store.models import User
     return db.session.scalar(sa.select(User.id).where(User.username == username))
 
 
 def test_a_new_password_set_by_an_admin_ends_the_persons_sessions(act):
-    from engine.models import User
+    from engine.store.models import User
     ben = act.as_("ben")
     assert ben.get("/").status_code == 200
     ben_id = _user_id("ben")

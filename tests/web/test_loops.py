@@ -1,8 +1,8 @@
 """The job-description modify loop and the leadership revise-and-resubmit loop."""
 import json
 
-from engine.models import ProcessInstance
-from engine.runtime import Runtime
+from engine.store.models import ProcessInstance
+from engine.runtime.runner import Runtime
 from web.extensions import db
 
 from ..helpers import (ALIGNMENT, JOB_DESCRIPTION, OBJECTIVES, PATH_REVIEW, REVIEW, SKILLS, CAREER_PATH,

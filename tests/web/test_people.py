@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from engine.models import Absence, Comment, HumanTask, Notification
+from engine.store.models import Absence, Comment, HumanTask, Notification
 from web.extensions import db
 
 from ..helpers import OBJECTIVES, run_to_leadership
@@ -180,7 +180,7 @@ def test_inbox_sorts_and_filters(act):
 def test_settings_turn_email_off_and_on(act):
     assert act.as_("ada").post("/settings/email", data={}).status_code == 302
     db.session.expire_all()
-    from engine.models import User
+    from engine.store.models import User
     ada = db.session.scalars(sa.select(User).where(User.username == "ada")).one()
     assert ada.email_notifications is False
     act.as_("ada").post("/settings/email", data={"email_notifications": "on"})

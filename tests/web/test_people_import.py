@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from engine import people_import
-from engine.models import Group, InstanceEvent, Notification, User
+from engine.directory import people_import
+from engine.store.models import Group, InstanceEvent, Notification, User
 from web.cli import main
 from web.extensions import db
 

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from engine.models import Cohort, HumanTask, JobFamily, Milestone, ProcessInstance, Role, RoleSkill, Skill
-from engine.runtime import Runtime
+from engine.store.models import Cohort, HumanTask, JobFamily, Milestone, ProcessInstance, Role, RoleSkill, Skill
+from engine.runtime.runner import Runtime
 from web.extensions import db
 
 from ..helpers import (ALIGNMENT, CAREER_PATH, FEEDBACK, JOB_DESCRIPTION, OBJECTIVES, PATH_REVIEW, REVIEW,

@@ -5,7 +5,7 @@ import os
 
 import sqlalchemy as sa
 
-from engine.models import ApiToken, InstanceEvent, ProcessInstance, ProcessVersion
+from engine.store.models import ApiToken, InstanceEvent, ProcessInstance, ProcessVersion
 from web import PROJECT_ROOT
 from web.extensions import db
 

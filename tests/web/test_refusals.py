@@ -3,7 +3,7 @@ import html
 
 import sqlalchemy as sa
 
-from engine.models import HumanTask, InstanceEvent, ProcessInstance
+from engine.store.models import HumanTask, InstanceEvent, ProcessInstance
 from web.extensions import db
 
 from ..helpers import OBJECTIVES

@@ -5,7 +5,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from engine.models import IdempotencyKey, ProcessInstance
+from engine.store.models import IdempotencyKey, ProcessInstance
 from web.extensions import db
 
 START = {"process_key": "career_pathing"}

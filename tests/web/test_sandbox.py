@@ -7,8 +7,8 @@ from xml.sax.saxutils import escape
 import pytest
 import sqlalchemy as sa
 
-from engine.deployment import checksum_of
-from engine.models import ProcessInstance, ProcessVersion
+from engine.diagrams.deployment import checksum_of
+from engine.store.models import ProcessInstance, ProcessVersion
 from web.extensions import db
 
 from ..engine.test_runtime import small_process
@@ -64,7 +64,7 @@ def test_known_escapes_are_refused_with_a_clear_incident(act, client, script, re
 
 
 def test_incidents_are_listed_for_hr_and_retried_after_a_fix(act):
-    from engine.deployment import deploy
+    from engine.diagrams.deployment import deploy
     broken = deploy_unchecked("x = 1 / 0")
     instance_id = act.as_("ada").post("/api/v1/process-instances", json={"process_key": "small"}).json["id"]
     instance = db.session.get(ProcessInstance, instance_id)
@@ -90,8 +90,8 @@ def test_incidents_are_listed_for_hr_and_retried_after_a_fix(act):
 
 def test_a_timer_path_stopped_by_an_incident_runs_again_on_retry(act):
     from ..engine.test_timers import Clock, flows, small, timer
-    from engine.runtime import Runtime
-    from engine.worker import fire_due_timers
+    from engine.runtime.runner import Runtime
+    from engine.runtime.worker import fire_due_timers
     clock = Clock()
     xml = small("later", f'<bpmn:startEvent id="s"/><bpmn:intermediateCatchEvent id="t">{timer("timeDuration", "PT1H")}'
                 '</bpmn:intermediateCatchEvent><bpmn:scriptTask id="calc"><bpmn:script>x = missing_value + 1'
@@ -121,5 +121,5 @@ def test_a_timer_path_stopped_by_an_incident_runs_again_on_retry(act):
 
 
 def _user(username):
-    from engine.models import User
+    from engine.store.models import User
     return db.session.scalars(sa.select(User).where(User.username == username)).one()

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from engine.models import LoginFailure, utcnow
+from engine.store.models import LoginFailure, utcnow
 from web import create_app
 from web.extensions import db
 

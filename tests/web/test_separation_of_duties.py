@@ -15,9 +15,9 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from engine.models import Absence, Group, HumanTask, Notification, ProcessInstance, User
-from engine.deployment import deploy
-from engine.validation import check_files
+from engine.store.models import Absence, Group, HumanTask, Notification, ProcessInstance, User
+from engine.diagrams.deployment import deploy
+from engine.diagrams.validation import check_files
 from web.extensions import db
 
 from ..bpmn import linear_process
@@ -312,8 +312,8 @@ def test_a_completion_cannot_change_a_directory_variable(act):
 
 def test_when_the_engine_itself_would_give_her_a_decision_it_is_an_incident(org):
     """A timer leads to a step only the path's employee is a candidate for: nobody acts, so it is an incident."""
-    from engine.runtime import Runtime
-    from engine.worker import fire_due_timers
+    from engine.runtime.runner import Runtime
+    from engine.runtime.worker import fire_due_timers
     from ..engine.test_timers import Clock, deploy_small, flows, small, timer
     clock = Clock()
     xml = small("later", f'<bpmn:startEvent id="s"/><bpmn:intermediateCatchEvent id="t">{timer("timeDuration", "PT1H")}'

@@ -5,8 +5,8 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from engine.deployment import deploy
-from engine.models import ProcessInstance
+from engine.diagrams.deployment import deploy
+from engine.store.models import ProcessInstance
 from web.extensions import db
 
 from ..bpmn import linear_process

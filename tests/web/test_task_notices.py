@@ -2,7 +2,7 @@
 reason and what changed; who is still working; recognition reaches the employee."""
 import sqlalchemy as sa
 
-from engine.models import Group, HumanTask, Notification, User
+from engine.store.models import Group, HumanTask, Notification, User
 from web.extensions import db
 
 from ..helpers import CAREER_PATH, MILESTONES, OBJECTIVES, PATH_REVIEW, REVIEW, run_to_leadership

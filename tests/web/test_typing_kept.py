@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
-from engine.models import Cohort, Comment
+from engine.store.models import Cohort, Comment
 from web.extensions import db
 
 from ..helpers import OBJECTIVES

@@ -5,7 +5,7 @@ import re
 
 import sqlalchemy as sa
 
-from engine.models import HumanTask
+from engine.store.models import HumanTask
 from web.extensions import db
 
 from ..bpmn import linear_process

@@ -11,10 +11,10 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from engine.integration_models import Webhook, WebhookDelivery
-from engine.models import utcnow
-from engine.runtime import Runtime
-from engine.webhooks import deliver_webhooks
+from engine.store.integration_models import Webhook, WebhookDelivery
+from engine.store.models import utcnow
+from engine.runtime.runner import Runtime
+from engine.connect.webhooks import deliver_webhooks
 from web.cli import main
 from web.extensions import db
 
@@ -115,7 +115,7 @@ def test_a_diagram_says_the_plan_is_approved_with_a_message(org, receiver):
                    '<bpmn:endEvent id="approved"><bpmn:messageEventDefinition messageRef="m"/></bpmn:endEvent>'
                    + flows(("start", "approved")), '<bpmn:message id="m" name="plan-approved"/>')
     deploy_text("approval.bpmn", text)
-    from engine.webhooks import add_webhook
+    from engine.connect.webhooks import add_webhook
     add_webhook(db.session, receiver.url, ["plan-approved"], created_by=org["hana"])
     db.session.commit()
     instance = Runtime(db.session).start("approval", org["ada"], org["ada"]).instance

@@ -5,11 +5,11 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engine.directory import people_options, user_by_username
-from engine.authorization import may_see_task, may_view_instance
-from engine.models import Absence, HumanTask, Notification, utcnow
-from engine.notifications import unread_count
-from engine.task_notices import what_became_of
+from engine.directory.org import people_options, user_by_username
+from engine.rights.authorization import may_see_task, may_view_instance
+from engine.store.models import Absence, HumanTask, Notification, utcnow
+from engine.connect.notifications import unread_count
+from engine.runtime.task_notices import what_became_of
 
 from ..extensions import db
 

@@ -8,8 +8,9 @@ from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleFiel
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from engine import authorization, leavers, movers, people_import
-from engine.models import Group, User
+from engine.directory import leavers, movers, people_import
+from engine.rights import authorization
+from engine.store.models import Group, User
 
 from ..auth import hash_password, revoke_sessions
 from ..auth import role_guard
@@ -89,7 +90,7 @@ def users_page(problems=()):
 
 def _save(form, person):
     """Write the form to the person. For someone already in the directory, a new manager and (de)activation go
-    through engine/movers.py and engine/leavers.py, so running paths and open tasks follow; returns what that
+    through engine/directory/movers.py and leavers.py, so running paths and open tasks follow; returns what that
     did, in words."""
     person.username, person.name = form.username.data, form.name.data.strip()
     person.email = form.email.data or None

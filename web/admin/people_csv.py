@@ -1,8 +1,9 @@
-"""Admin › People › Import from CSV: the whole directory from one file, all or nothing (engine/people_import.py)."""
+"""Admin › People › Import from CSV: the whole directory from one file, all or nothing
+(engine/directory/people_import.py)."""
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
-from engine import people_import
+from engine.directory import people_import
 
 from ..extensions import db
 from ..templating import counted

@@ -9,14 +9,14 @@ from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import Api, Blueprint
 
-from engine import authorization, start_rights
-from engine.cohorts import check_may_start_own
-from engine.deployment import latest_version
-from engine.directory import user_by_username
+from engine.rights import authorization, start_rights
+from engine.pilot.cohorts import check_may_start_own
+from engine.diagrams.deployment import latest_version
+from engine.directory.org import user_by_username
 from engine.errors import NotFound
-from engine.models import HumanTask, InstanceEvent, ProcessInstance, ProcessVersion, utcnow
-from engine.runtime import Runtime
-from engine.task_view import shown_variables, task_documentation
+from engine.store.models import HumanTask, InstanceEvent, ProcessInstance, ProcessVersion, utcnow
+from engine.runtime.runner import Runtime
+from engine.runtime.task_view import shown_variables, task_documentation
 
 from ..converters import IdConverter, id_schema
 from ..extensions import csrf, db

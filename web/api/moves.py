@@ -2,9 +2,9 @@
 from flask.views import MethodView
 from flask_login import current_user, login_required
 
-from engine.comments import add_comment, comments_of
-from engine.directory import user_by_username
-from engine.task_actions import TaskActions
+from engine.runtime.comments import add_comment, comments_of
+from engine.directory.org import user_by_username
+from engine.runtime.task_actions import TaskActions
 
 from ..extensions import db
 from . import blp, visible_instance

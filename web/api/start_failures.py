@@ -1,13 +1,13 @@
 """API failed starts: the paths that could not start (HR and process owners see all, others their own),
-and *start again* for HR and process owners (engine/start_failures.py)."""
+and *start again* for HR and process owners (engine/runtime/start_failures.py)."""
 from flask.views import MethodView
 from flask_login import current_user, login_required
 from marshmallow import Schema, fields
 
-from engine import authorization
+from engine.rights import authorization
 from engine.errors import Forbidden
-from engine.runtime import Runtime
-from engine.start_failures import open_start_failures, start_again, start_failures_of
+from engine.runtime.runner import Runtime
+from engine.runtime.start_failures import open_start_failures, start_again, start_failures_of
 
 from ..extensions import db
 from . import _instance_view, blp

@@ -11,7 +11,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from engine.errors import DomainError, Forbidden
-from engine.models import LoginFailure, User, utcnow
+from engine.store.models import LoginFailure, User, utcnow
 
 from ..extensions import db, login_manager
 from .credentials import has_credentials_header, header_user

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, g, jsonify, request
 
-from engine import authorization
+from engine.rights import authorization
 from engine.errors import Conflict, DomainError, Forbidden
 
 from ..auth.credentials import header_user

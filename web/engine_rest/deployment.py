@@ -3,8 +3,8 @@ import sqlalchemy as sa
 from flask import jsonify, request
 
 from engine.errors import DeploymentRejected, NotFound
-from engine.instance_admin import delete_deployment
-from engine.models import Deployment
+from engine.runtime.instance_admin import delete_deployment
+from engine.store.models import Deployment
 
 from ..extensions import db
 from ..processes import deploy_uploaded

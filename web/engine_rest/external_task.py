@@ -1,19 +1,19 @@
 """/engine-rest/external-task: workers fetch and lock, complete, fail, report BPMN errors, extend and release
-locks; lists, counts and retries for HR, process owners and workers (engine/external_tasks.py says who).
+locks; lists, counts and retries for HR, process owners and workers (engine/connect/external_tasks.py says who).
 
 fetchAndLock long-polls (`asyncResponseTimeout`) without holding a database connection: each try is one short
-transaction; between tries the request waits for fetchable tasks to be announced (engine/arrivals.py: in this
+transaction; between tries the request waits for fetchable tasks to be announced (engine/connect/arrivals.py: in this
 process, or by PostgreSQL NOTIFY from any) or at most EXTERNAL_TASK_POLL_SECONDS (5) for expired locks.
 """
 import time
 
 import sqlalchemy as sa
 from flask import Response, current_app, jsonify
-from engine import arrivals, external_tasks
-from engine.integration_models import ExternalTask
-from engine.models import ProcessVersion
-from engine.runtime import Runtime
-from engine.workflow_tasks import find_task
+from engine.connect import arrivals, external_tasks
+from engine.store.integration_models import ExternalTask
+from engine.store.models import ProcessVersion
+from engine.runtime.runner import Runtime
+from engine.diagrams.workflow_tasks import find_task
 
 from ..extensions import db
 from .common import (InvalidRequest, bp, camunda_time, count_answer, current_client, flag, json_body, paging,

@@ -4,8 +4,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from flask import jsonify
 
-from engine import authorization
-from engine.models import HumanTask, ProcessInstance, ProcessVersion, User
+from engine.rights import authorization
+from engine.store.models import HumanTask, ProcessInstance, ProcessVersion, User
 
 from ..extensions import db
 from .common import bp, camunda_time, count_answer, current_client, flag, paging, parse_camunda_time, \

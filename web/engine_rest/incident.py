@@ -6,8 +6,8 @@ the paths they may see. An incident's id is stable while it stands: `<path id>:<
 import sqlalchemy as sa
 from flask import jsonify
 
-from engine import authorization
-from engine.models import ProcessInstance, ProcessVersion
+from engine.rights import authorization
+from engine.store.models import ProcessInstance, ProcessVersion
 
 from ..extensions import db
 from .common import bp, camunda_time, count_answer, current_client, paging, parse_camunda_time, query_parameters, \

@@ -1,9 +1,9 @@
 """/engine-rest/message: correlate a message to the paths waiting for it, or start paths with it (Camunda's
-POST /message; engine/messages.py does the correlating and says who may reach which path)."""
+POST /message; engine/connect/messages.py does the correlating and says who may reach which path)."""
 from flask import Response, jsonify
 
-from engine import messages
-from engine.runtime import Runtime
+from engine.connect import messages
+from engine.runtime.runner import Runtime
 
 from ..extensions import db
 from .common import InvalidRequest, bp, current_client, json_body

@@ -1,4 +1,4 @@
-"""The migration resource: generate, validate and execute a migration plan, on `engine.migration`.
+"""The migration resource: generate, validate and execute a migration plan, on `engine.runtime.migration`.
 
 A path's waiting steps keep their element ids when it moves, so a plan's instructions map each element to
 the same id in the target version. Process owners only; executing moves every listed path in one step or none.
@@ -6,10 +6,10 @@ the same id in the target version. Process owners only; executing moves every li
 import sqlalchemy as sa
 from flask import jsonify
 
-from engine import migration
+from engine.runtime import migration
 from engine.errors import Conflict
-from engine.models import ProcessInstance
-from engine.runtime import Runtime
+from engine.store.models import ProcessInstance
+from engine.runtime.runner import Runtime
 
 from ..extensions import db
 from .common import InvalidRequest, bp, json_body, require_process_owner

@@ -1,18 +1,18 @@
 """The process-definition resource: list, count and get definitions, read their BPMN XML, start instances.
 
 Every signed-in client may read definitions (as /api/v1 lists them); who may start which process for whom,
-with which variables, is the engine's rule (`engine.start_rights`, `engine.variable_rights`: the diagram
+with which variables, is the engine's rule (`engine.rights.start_rights`, `engine.rights.variable_rights`: the diagram
 says).
 """
 import sqlalchemy as sa
 from flask import current_app, jsonify
 
-from engine import authorization, start_rights
-from engine.cohorts import check_may_start_own
-from engine.directory import user_by_username
+from engine.rights import authorization, start_rights
+from engine.pilot.cohorts import check_may_start_own
+from engine.directory.org import user_by_username
 from engine.errors import NotFound
-from engine.models import ProcessVersion, utcnow
-from engine.runtime import Runtime
+from engine.store.models import ProcessVersion, utcnow
+from engine.runtime.runner import Runtime
 
 from ..extensions import db
 from .common import InvalidRequest, bp, count_answer, current_client, flag, json_body, paging, query_parameters, \

@@ -7,11 +7,11 @@ for HR and process owners (403 AuthorizationException for others who can see it)
 import sqlalchemy as sa
 from flask import jsonify, request
 
-from engine import authorization
+from engine.rights import authorization
 from engine.errors import NotFound
-from engine.instance_admin import cancel_instance, check_may_change, modify_variables
-from engine.models import ProcessInstance, ProcessVersion
-from engine.runtime import Runtime
+from engine.runtime.instance_admin import cancel_instance, check_may_change, modify_variables
+from engine.store.models import ProcessInstance, ProcessVersion
+from engine.runtime.runner import Runtime
 
 from ..extensions import db
 from .common import InvalidRequest, bp, count_answer, current_client, flag, json_body, paging, query_parameters, \

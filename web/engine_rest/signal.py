@@ -1,9 +1,9 @@
 """/engine-rest/signal: throw a signal to every waiting signal event the caller may reach (Camunda's
-POST /signal; engine/messages.py delivers it)."""
+POST /signal; engine/connect/messages.py delivers it)."""
 from flask import Response
 
-from engine import messages
-from engine.runtime import Runtime
+from engine.connect import messages
+from engine.runtime.runner import Runtime
 
 from ..extensions import db
 from .common import InvalidRequest, bp, current_client, json_body

@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from flask import jsonify, request
 
-from engine import authorization
-from engine.directory import user_by_username
+from engine.rights import authorization
+from engine.directory.org import user_by_username
 from engine.errors import Forbidden, NotFound
-from engine.models import Group, HumanTask, ProcessInstance, ProcessVersion, User
-from engine.runtime import Runtime
-from engine.task_actions import TaskActions
+from engine.store.models import Group, HumanTask, ProcessInstance, ProcessVersion, User
+from engine.runtime.runner import Runtime
+from engine.runtime.task_actions import TaskActions
 
 from ..extensions import db
 from .common import (InvalidRequest, TaskAlreadyClaimed, bp, camunda_time, count_answer, current_client, json_body, flag, paging,

@@ -6,13 +6,13 @@ from sqlalchemy.orm import joinedload
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engine import authorization
-from engine.cohorts import check_may_start_own, version_for
-from engine.comments import add_comment, comments_of
+from engine.rights import authorization
+from engine.pilot.cohorts import check_may_start_own, version_for
+from engine.runtime.comments import add_comment, comments_of
 from engine.errors import ValidationFailed
-from engine.models import HumanTask, InstanceEvent, Milestone, ProcessInstance, utcnow
-from engine.runtime import UNKNOWN_ASSIGNEE, Runtime
-from engine.start_failures import open_start_failures, start_again, start_failures_of
+from engine.store.models import HumanTask, InstanceEvent, Milestone, ProcessInstance, utcnow
+from engine.runtime.runner import UNKNOWN_ASSIGNEE, Runtime
+from engine.runtime.start_failures import open_start_failures, start_again, start_failures_of
 
 from ..comment_posts import POSTED, posted_json, refused_json, wants_json
 from ..extensions import db

@@ -5,9 +5,10 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine import authorization, cohorts, start_rights
-from engine.analytics import cohort_progress
-from engine.models import Cohort, CohortMember, HumanTask, ProcessVersion, User
+from engine.rights import authorization, start_rights
+from engine.pilot import cohorts
+from engine.pilot.analytics import cohort_progress
+from engine.store.models import Cohort, CohortMember, HumanTask, ProcessVersion, User
 
 from ..auth import role_guard
 from ..extensions import db

@@ -3,8 +3,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
 from flask import current_app, render_template, request
 
-from engine import analytics
-from engine.models import Cohort, HumanTask, Milestone, ProcessInstance, ProcessVersion, User, utcnow
+from engine.pilot import analytics
+from engine.store.models import Cohort, HumanTask, Milestone, ProcessInstance, ProcessVersion, User, utcnow
 
 from ..csv_export import csv_response
 from ..extensions import db

@@ -5,8 +5,8 @@ import io
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from engine import skills_import
-from engine.models import JobFamily, RoleSkill
+from engine.pilot import skills_import
+from engine.store.models import JobFamily, RoleSkill
 
 from ..extensions import db
 from . import bp

@@ -2,7 +2,7 @@
 
 Everything here is for members of the process-owners group; others get 403.
 Deploys from the upload page, the modeler and the form editor all go through
-`engine.deployment.deploy`, so they are validated and versioned alike.
+`engine.diagrams.deployment.deploy`, so they are validated and versioned alike.
 """
 import json
 import os
@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine import authorization
-from engine.deployment import decode_upload, deploy, latest_resources
+from engine.rights import authorization
+from engine.diagrams.deployment import decode_upload, deploy, latest_resources
 from engine.errors import DeploymentRejected
-from engine.models import ProcessInstance, ProcessVersion
+from engine.store.models import ProcessInstance, ProcessVersion
 
 from ..auth import role_guard
 from ..extensions import db

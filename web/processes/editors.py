@@ -6,8 +6,8 @@ that the page shows on the diagram.
 """
 from flask import abort, render_template, url_for
 
-from engine.deployment import deployed_forms
-from engine.forms import SUPPORTED_TYPES
+from engine.diagrams.deployment import deployed_forms
+from engine.forms.formjs import SUPPORTED_TYPES
 
 from ..extensions import db
 

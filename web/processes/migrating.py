@@ -3,11 +3,11 @@ import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine import migration
-from engine.deployment import latest_version
+from engine.runtime import migration
+from engine.diagrams.deployment import latest_version
 from engine.errors import DomainError
-from engine.models import ProcessInstance, ProcessVersion
-from engine.runtime import Runtime
+from engine.store.models import ProcessInstance, ProcessVersion
+from engine.runtime.runner import Runtime
 
 from ..extensions import db
 from ..templating import counted

@@ -10,7 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine.models import ApiToken, User, utcnow
+from engine.store.models import ApiToken, User, utcnow
 
 from ..extensions import db
 from . import bp

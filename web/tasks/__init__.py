@@ -6,17 +6,17 @@ from sqlalchemy.orm import joinedload
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engine import authorization, start_rights
+from engine.rights import authorization, start_rights
 from engine.errors import ValidationFailed
-from engine.forms import decode_html_form
-from engine.comments import MAX_COMMENT, add_comment, comments_of
-from engine.directory import people_options
-from engine.models import HumanTask, InstanceEvent, Notification, ProcessInstance, utcnow
-from engine.notifications import settle_task_messages
-from engine.task_notices import what_became_of
-from engine.runtime import UNKNOWN_ASSIGNEE, Runtime
-from engine.specs import FORMS
-from engine.task_view import shown_variables, task_documentation
+from engine.forms.formjs import decode_html_form
+from engine.runtime.comments import MAX_COMMENT, add_comment, comments_of
+from engine.directory.org import people_options
+from engine.store.models import HumanTask, InstanceEvent, Notification, ProcessInstance, utcnow
+from engine.connect.notifications import settle_task_messages
+from engine.runtime.task_notices import what_became_of
+from engine.runtime.runner import UNKNOWN_ASSIGNEE, Runtime
+from engine.diagrams.specs import FORMS
+from engine.runtime.task_view import shown_variables, task_documentation
 
 from ..account import where_to_go
 from ..extensions import db

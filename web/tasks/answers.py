@@ -1,6 +1,6 @@
 """Submitted answers shown to people: labels from the form, option labels for values."""
-from engine.directory import display_names
-from engine.forms import INPUT_TYPES, field_label, options_for
+from engine.directory.org import display_names
+from engine.forms.formjs import INPUT_TYPES, field_label, options_for
 
 from ..extensions import db
 

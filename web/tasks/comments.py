@@ -4,11 +4,11 @@ and gets JSON (web/comment_posts.py)."""
 from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from engine.comments import add_comment
+from engine.runtime.comments import add_comment
 from engine.errors import ValidationFailed
-from engine.forms import decode_html_form
-from engine.models import HumanTask
-from engine.runtime import Runtime
+from engine.forms.formjs import decode_html_form
+from engine.store.models import HumanTask
+from engine.runtime.runner import Runtime
 
 from ..comment_posts import POSTED, posted_json, refused_json, wants_json
 from ..extensions import db

@@ -1,5 +1,5 @@
 """Builds what the task form template renders from a form-js schema, values and errors."""
-from engine.forms import INPUT_TYPES, MULTI_VALUE_TYPES, earliest_date, field_label, max_length_of, options_for
+from engine.forms.formjs import INPUT_TYPES, MULTI_VALUE_TYPES, earliest_date, field_label, max_length_of, options_for
 
 from ..markdown import MARKER, render_markdown_with_values
 from .form_text import fill_placeholders

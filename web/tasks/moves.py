@@ -3,8 +3,8 @@ message saying what happens next."""
 from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from engine.directory import user_by_username
-from engine.task_actions import TaskActions
+from engine.directory.org import user_by_username
+from engine.runtime.task_actions import TaskActions
 
 from ..extensions import db
 from . import bp

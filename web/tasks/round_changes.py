@@ -2,9 +2,9 @@
 form, the answers of the previous round next to the current ones, for the fields that changed."""
 import sqlalchemy as sa
 
-from engine.forms import CONTAINER_TYPES, INPUT_TYPES
-from engine.models import HumanTask
-from engine.specs import FORMS
+from engine.forms.formjs import CONTAINER_TYPES, INPUT_TYPES
+from engine.store.models import HumanTask
+from engine.diagrams.specs import FORMS
 
 from ..extensions import db
 from .answers import describe_answers

@@ -1,9 +1,10 @@
 """Webhooks admin (/processes/webhooks): HR and process owners register the URLs told about path events, see
-each one's secret once, and the history of what was delivered. Sending is the worker's (engine/webhooks.py)."""
+each one's secret once, and the history of what was delivered. Sending is the worker's (engine/connect/webhooks.py)."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine import authorization, webhooks
+from engine.rights import authorization
+from engine.connect import webhooks
 from engine.errors import ValidationFailed
 
 from ..auth import role_guard

@@ -1,0 +1,466 @@
+"""Validation of BPMN, DMN and form files before they are deployed.
+
+`check_files` parses a set of files and reports every problem it finds as a
+`Problem` (file, line, element id, message a process owner understands). It
+never raises for bad input: XML errors, SpiffWorkflow parse errors and our own
+checks (forms, assignment, expressions, scripts) all become problems.
+"""
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
+
+from engine.diagrams.dmn import parse_dmn
+from engine.errors import Warn
+from engine.diagrams.checks import known_variables, option_fields, task_problems
+from engine.scripts.expressions import ExpressionSyntaxError, is_timer_text
+from engine.directory.org import DIRECTORY_VARIABLES
+from engine.forms.formjs import FormError, field_keys, load_form
+from engine.forms.camunda import form_ref_of, resolve_task_form, start_form_messages  # noqa: F401  (importable here)
+from engine.directory.named import people_problems
+from engine.scripts.javascript import is_javascript
+from engine.scripts.languages import javascript_problem
+from engine.diagrams.parser import AppParser
+from engine.diagrams.specs import called_specs
+from engine.diagrams.xml_checks import parsed_xml, reference_problems
+from engine.diagrams.parser_messages import expression_error, not_supported, reword
+from engine.scripts.scripting import compile_expression, compile_script
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml")
+DMN_SUFFIXES = (".dmn", ".dmn11.xml")
+FORM_SUFFIXES = (".form",)
+HTML_SUFFIXES = (".html", ".htm")  # embedded Camunda forms, read for their fields
+
+
+@dataclass
+class Problem:
+    """One thing wrong with (or worth knowing about) a file, located as precisely as we can.
+
+    `severity` is "error" (the file cannot be deployed) or "warning" (it deploys, but something may
+    surprise at runtime); `name` is the element's name in the diagram, when it has one."""
+
+    file: str
+    message: str
+    line: int | None = None
+    element_id: str | None = None
+    severity: str = "error"
+    name: str | None = None
+
+    @property
+    def is_warning(self):
+        """True for a warning (deploy goes ahead)."""
+        return self.severity == "warning"
+
+    def __str__(self):
+        where = self.element_id or "-"
+        if self.name and self.name != self.element_id:
+            where += f" ({self.name})"
+        marker = "warning: " if self.is_warning else ""
+        return f"{self.file}:{self.line or 0}: {where}: {marker}{self.message}"
+
+    def as_dict(self):
+        """JSON form for API answers."""
+        return {"file": self.file, "line": self.line, "element_id": self.element_id, "name": self.name,
+                "severity": self.severity, "message": self.message}
+
+
+@dataclass
+class CheckedFiles:
+    """The outcome of checking a set of files: parsed pieces plus the problems found."""
+
+    bpmn: dict = field(default_factory=dict)    # file name -> text
+    deployed_bpmn: dict = field(default_factory=dict)  # already deployed files of called processes
+    dmn: dict = field(default_factory=dict)
+    forms: dict = field(default_factory=dict)   # form id -> schema
+    form_files: dict = field(default_factory=dict)  # form id -> file name
+    html: dict = field(default_factory=dict)  # embedded HTML forms: file name -> text
+    task_forms: dict = field(default_factory=dict)  # form reference -> schema of every user task's form
+    directory: tuple | None = None  # (usernames, group names) known to the org directory, when there is one
+    parser: AppParser | None = None
+    process_ids: list = field(default_factory=list)
+    problems: list = field(default_factory=list)  # errors: nothing may be deployed while there is one
+    warnings: list = field(default_factory=list)  # deploys, but may surprise at runtime
+
+    def add(self, problem):
+        """Record a Problem as an error or a warning, by its severity."""
+        (self.warnings if problem.is_warning else self.problems).append(problem)
+
+    def report(self, file, message, **where):
+        """Record a check message for a file: a `Warn` message becomes a warning, any other an error."""
+        severity = "warning" if isinstance(message, Warn) else "error"
+        self.add(Problem(file, str(message), severity=severity, **where))
+
+    @property
+    def findings(self):
+        """Errors and warnings together, in file and line order."""
+        return sorted(self.problems + self.warnings, key=lambda p: (p.file, p.line or 0, p.is_warning))
+
+    def process_file(self, process_id):
+        """The file a process is defined in."""
+        return self.parser.get_process_parser(process_id).filename
+
+
+def kind_of(filename):
+    """'bpmn', 'dmn', 'form' or None, by file name."""
+    lower = filename.lower()
+    if lower.endswith(BPMN_SUFFIXES):
+        return "bpmn"
+    if lower.endswith(DMN_SUFFIXES):
+        return "dmn"
+    if lower.endswith(FORM_SUFFIXES):
+        return "form"
+    if lower.endswith(HTML_SUFFIXES):
+        return "html"
+    return None
+
+
+def line_of(text, element_id):
+    """The line where an element id is declared in a file's text, if found."""
+    if not element_id or not text:
+        return None
+    match = re.search(r'\bid="%s"' % re.escape(element_id), text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def check_files(files, known_forms=None, known_processes=None, known_decisions=None, directory=None):
+    """Parse and check files ({name: text}).
+
+    `known_forms` ({form id: schema}), `known_processes` ({process key: {file: xml}}) and
+    `known_decisions` ({decision id: (file, xml)}) are what is already deployed: they
+    resolve form references, called processes and decisions that are not among the files.
+    `directory` ((usernames, group names)) lets literal assignees and candidates be checked.
+    """
+    checked = CheckedFiles(directory=directory)
+    for name, text in files.items():
+        kind = kind_of(name)
+        if kind is None:
+            checked.problems.append(Problem(name, "not a .bpmn, .dmn, .form or .html file; it was not read"))
+        elif kind == "form":
+            _read_form(checked, name, text)
+        elif kind == "html":
+            checked.html[name] = text
+        else:
+            getattr(checked, kind)[name] = text
+    if not checked.bpmn:
+        if not files:
+            checked.problems.append(Problem("(no files)", "no files to deploy: add .bpmn, .dmn or .form files"))
+        for name, text in sorted(checked.dmn.items()):  # decisions deploy on their own
+            for problem in parse_dmn(text, name)[1]:
+                checked.problems.append(Problem(name, problem.message, line=problem.line,
+                                                element_id=problem.element_id))
+        _finish(checked, files)
+        return checked
+    _parse(checked, known_processes or {}, known_decisions or {})
+    if checked.parser is not None:
+        specs = {}
+        for process_id in checked.process_ids:
+            specs[process_id] = _check_process(checked, process_id, known_forms or {})
+        _check_semantics(checked, [s for group in specs.values() if group for s in group], known_forms or {})
+    _finish(checked, files)
+    return checked
+
+
+def _finish(checked, files):
+    """Name the elements problems point at, merge duplicate lines and sort errors and warnings by place."""
+    names = {}
+    texts = {**checked.dmn, **checked.bpmn}
+    for attribute in ("problems", "warnings"):
+        seen, merged = set(), []
+        for problem in getattr(checked, attribute):
+            if problem.element_id and problem.name is None:
+                if problem.file not in names:
+                    names[problem.file] = _element_names(texts[problem.file]) if problem.file in texts else {}
+                problem.name = names[problem.file].get(problem.element_id)
+            key = (problem.file, problem.line, problem.element_id, problem.message)
+            if key not in seen:
+                seen.add(key)
+                merged.append(problem)
+        merged.sort(key=lambda p: (p.file, p.line or 0))
+        setattr(checked, attribute, merged)
+
+
+def _element_names(text):
+    """{element id: name} of the named elements of an XML file (empty when it cannot be read)."""
+    root = parsed_xml(text)
+    if root is None:
+        return {}
+    return {node.get("id"): " ".join(node.get("name").split()) for node in root.xpath("//*[@id and @name]")}
+
+
+def _read_form(checked, name, text):
+    try:
+        schema = load_form(text, name, default_id=form_id_from_file(name))
+    except FormError as exc:
+        checked.problems.append(Problem(name, str(exc).split(": ", 1)[-1]))
+        return
+    form_id = schema["id"]
+    if form_id in checked.forms:
+        checked.problems.append(Problem(name, f'form id "{form_id}" is also used by {checked.form_files[form_id]}'))
+        return
+    checked.forms[form_id] = schema
+    checked.form_files[form_id] = name
+
+
+def _parse(checked, known_processes, known_decisions):
+    """Parse every DMN and BPMN file; each unreadable file becomes a problem of its own."""
+    parser = AppParser()
+    readable = _add_decisions(checked, parser, known_decisions)
+    for kind, add in (("bpmn", parser.add_bpmn_str),):
+        for name, text in sorted(getattr(checked, kind).items()):
+            early = _prescan(name, text) if kind == "bpmn" else []
+            if early:
+                checked.problems.extend(early)
+                readable = False
+                continue
+            try:
+                root = parsed_xml(text)
+                if root is None:
+                    add(text.encode("utf-8"), filename=name)  # raises the syntax error with its line
+                else:
+                    parser.add_bpmn_xml(root, filename=name)
+            except etree.XMLSyntaxError as exc:
+                checked.problems.append(Problem(name, f"not well-formed XML: {exc.msg}", line=exc.lineno))
+                readable = False
+            except ValidationException as exc:
+                checked.problems.append(_problem_from_validation(checked, exc, default_file=name))
+                readable = False
+            except Exception as exc:  # noqa: BLE001 -- a failure of the library, not of the file: logged in full
+                _unexpected(checked, name, None, exc)
+                readable = False
+    if not readable:
+        return
+    _add_called_processes(checked, parser, known_processes)
+    checked.parser = parser
+    checked.process_ids = parser.get_process_ids()
+    if not checked.process_ids:
+        for name, text in sorted(checked.bpmn.items()):
+            root = parsed_xml(text)
+            processes = list(root.iter(f"{{{BPMN_NS}}}process")) or [None]
+            for node in processes:
+                checked.problems.append(Problem(
+                    name, 'no executable process: tick "Executable" on the process (isExecutable="true") '
+                          'to deploy it' if node is not None else "the file defines no process",
+                    line=node.sourceline if node is not None else None,
+                    element_id=node.get("id") if node is not None else None))
+
+
+def _add_decisions(checked, parser, known_decisions):
+    """Read the DMN files (every problem of each), then deployed decisions the diagrams use but the
+    files do not define. True when all could be read."""
+    readable = True
+    for name, text in sorted(checked.dmn.items()):
+        decisions, problems = parse_dmn(text, name)
+        for problem in problems:
+            checked.problems.append(Problem(name, problem.message, line=problem.line, element_id=problem.element_id))
+        readable = readable and not problems
+        parser.decisions.update(decisions)
+    wanted = set()
+    for text in checked.bpmn.values():
+        wanted.update(re.findall(r'decisionRef="([^"]+)"', text))
+    for decision_id in sorted(wanted - set(parser.decisions)):
+        if decision_id in known_decisions:
+            name, text = known_decisions[decision_id]
+            if name not in checked.dmn:
+                checked.dmn[name] = text
+                parser.decisions.update(parse_dmn(text, name)[0])
+    return readable
+
+
+def _add_called_processes(checked, parser, known_processes):
+    """Called processes missing from the files come from their deployed version, or are a problem."""
+    for name, text in sorted(checked.bpmn.items()):
+        root = parsed_xml(text)
+        for node in root.iter(f"{{{BPMN_NS}}}callActivity"):
+            called = node.get("calledElement")
+            if not called or called in parser.process_parsers:
+                continue
+            if called in known_processes:
+                for file_name, xml in known_processes[called].items():
+                    if file_name not in checked.bpmn and file_name not in checked.deployed_bpmn:
+                        try:
+                            parser.add_bpmn_str(xml.encode("utf-8"), filename=file_name)
+                        except (ValidationException, etree.XMLSyntaxError):
+                            checked.problems.append(Problem(
+                                name, f'calls the process "{called}" of {file_name}, which cannot be read: see the '
+                                      f"messages of that file", line=node.sourceline, element_id=node.get("id")))
+                            continue
+                        checked.deployed_bpmn[file_name] = xml
+            else:
+                checked.report(name, Warn(f'calls the process "{called}", which is not deployed yet: a path that '
+                                          f"gets here stops with an incident until it is; deploy it (or add its "
+                                          f"file), then retry the path"), line=node.sourceline,
+                               element_id=node.get("id"))
+
+
+def _prescan(name, text):
+    """Problems found by reading the XML before SpiffWorkflow parses it (see engine.diagrams.xml_checks)."""
+    return [Problem(name, message, line=line, element_id=element_id)
+            for message, line, element_id in reference_problems(text)]
+
+
+def element_named(text, name):
+    """(id, line) of the first element whose name is `name` (compared with whitespace collapsed)."""
+    if not text or not name:
+        return None, None
+    wanted = " ".join(name.split())
+    root = parsed_xml(text)
+    if root is None:
+        return None, None
+    for node in root.iter():
+        if isinstance(node.tag, str) and " ".join((node.get("name") or "").split()) == wanted:
+            return node.get("id"), node.sourceline
+    return None, None
+
+
+def _problem_from_validation(checked, exc, default_file=None):
+    file_name = exc.file_name or default_file or next(iter(sorted(checked.bpmn)), "")
+    text = checked.bpmn.get(file_name) or checked.dmn.get(file_name)
+    message, named, known = reword(str(exc))
+    element_id, line = exc.id or None, exc.line_number or line_of(text, exc.id)
+    if not element_id and named:
+        element_id, line = element_named(text, named) if "calls the process" not in message else \
+            _call_activity_of(text, named)
+    if not known:
+        message = not_supported(_kind_of_element(text, element_id), str(exc), file_name, element_id)
+    return Problem(file_name, message, line=line or None, element_id=element_id)
+
+
+def _call_activity_of(text, process_id):
+    """(id, line) of the first call activity of a file that calls `process_id`."""
+    root = parsed_xml(text) if text else None
+    for node in (root.iter(f"{{{BPMN_NS}}}callActivity") if root is not None else ()):
+        if node.get("calledElement") == process_id:
+            return node.get("id"), node.sourceline
+    return None, None
+
+
+def _kind_of_element(text, element_id):
+    """The XML tag (without namespace) of the element with this id, e.g. "boundaryEvent"; "element" if unknown."""
+    root = parsed_xml(text) if text else None
+    if root is not None and element_id:
+        for node in root.iter():
+            if isinstance(node.tag, str) and node.get("id") == element_id:
+                return etree.QName(node).localname
+    return "element"
+
+
+def _unexpected(checked, file_name, element_id, exc):
+    """An internal failure while checking an element: logged in full, reported as a construct not supported."""
+    text = checked.bpmn.get(file_name) or checked.dmn.get(file_name)
+    message = not_supported(_kind_of_element(text, element_id), repr(exc), file_name, element_id, exc)
+    checked.problems.append(Problem(file_name, message, line=line_of(text, element_id), element_id=element_id))
+
+
+def _check_process(checked, process_id, known_forms):
+    file_name = checked.process_file(process_id)
+    try:
+        spec = checked.parser.get_spec(process_id)
+        subprocess_specs = {key: spec for key, spec in called_specs(checked.parser, process_id).items() if spec}
+    except ValidationException as exc:
+        checked.problems.append(_problem_from_validation(checked, exc))
+        return None
+    except Exception as exc:  # noqa: BLE001 -- a failure of the library, not of the file: logged in full
+        _unexpected(checked, file_name, process_id, exc)
+        return None
+    for process_spec in [spec, *subprocess_specs.values()]:
+        spec_file = checked.process_file(process_spec.name) if process_spec.name in checked.parser.process_parsers \
+            else file_name
+        if spec_file not in checked.bpmn:
+            continue  # an already deployed called process was checked when it was deployed
+        for task_spec in process_spec.task_specs.values():
+            element_id = element_of(task_spec)
+            try:
+                messages = _check_task_spec(task_spec, checked, known_forms)
+            except Exception as exc:  # noqa: BLE001 -- our check failed, not the file: logged in full
+                _unexpected(checked, spec_file, element_id, exc)
+                continue
+            for problem in messages:
+                checked.report(spec_file, problem, element_id=element_id,
+                               line=line_of(checked.bpmn.get(spec_file), element_id))
+    return [spec, *subprocess_specs.values()]
+
+
+def _check_semantics(checked, specs, known_forms):
+    """Variables, functions, gateways and timers, judged across every process in the files."""
+    forms = {**known_forms, **checked.forms, **checked.task_forms}
+    known = known_variables(specs, forms)
+    option_fields_by_key = option_fields(forms)
+    reported = set()
+    for process_spec in specs:
+        spec_file = checked.parser.get_process_parser(process_spec.name).filename \
+            if process_spec.name in checked.parser.process_parsers else ""
+        if spec_file not in checked.bpmn:
+            continue  # an already deployed called process was checked when it was deployed
+        for task_spec in process_spec.task_specs.values():
+            element_id = element_of(task_spec)
+            try:
+                messages = task_problems(task_spec, known, option_fields_by_key)
+            except Exception as exc:  # noqa: BLE001 -- our check failed, not the file: logged in full
+                _unexpected(checked, spec_file, element_id, exc)
+                continue
+            for message in messages:
+                key = (spec_file, element_id, message)
+                if key not in reported:
+                    reported.add(key)
+                    checked.report(spec_file, message, element_id=element_id,
+                                   line=line_of(checked.bpmn.get(spec_file), element_id))
+
+
+def element_of(task_spec):
+    """The diagram element a task spec stands for (the source task of an implicit split)."""
+    return task_spec.bpmn_id or getattr(task_spec, "source_id", None)
+
+
+def _check_task_spec(task_spec, checked, known_forms):
+    """Messages about one task spec: forms, assignment, expressions, scripts."""
+    messages = []
+    if isinstance(task_spec, UserTask):
+        attributes = task_spec.extensions.get("camunda", {})
+        form_ref, schema, form_messages = resolve_task_form(task_spec, {**known_forms, **checked.forms},
+                                                            checked.form_files, checked.html)
+        messages.extend(form_messages)
+        if schema is not None:
+            checked.task_forms[form_ref] = schema
+        for key in sorted(set(field_keys(schema) if isinstance(schema, dict) else ()) & DIRECTORY_VARIABLES):
+            messages.append(Warn(f'the form field "{key}" names a variable the org directory sets: a completion '
+                                 f"cannot change it (an answer other than its value is refused); rename the field"))
+        messages.extend(people_problems(attributes, task_spec.lane, checked.directory))
+        for name in ("assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate", "priority"):
+            value = attributes.get(name)
+            if value and ("${" in value or "#{" in value) and not is_timer_text(value):
+                messages.extend(_expression_problem(value, f"the {name} expression"))
+    messages.extend(start_form_messages(task_spec))
+    if isinstance(task_spec, ExclusiveGateway) or hasattr(task_spec, "cond_task_specs"):
+        for condition, _target in getattr(task_spec, "cond_task_specs", []):
+            text = condition.args[0] if hasattr(condition, "args") and condition.args else condition
+            if isinstance(text, str) and text.strip():
+                messages.extend(_expression_problem(text, "a condition on an outgoing flow"))
+    if isinstance(task_spec, ScriptTask) and is_javascript(task_spec.script):
+        messages.extend(filter(None, [javascript_problem(task_spec.script, "the script")]))
+    elif isinstance(task_spec, ScriptTask):
+        try:
+            compile_script(task_spec.script)
+        except (ExpressionSyntaxError, SyntaxError) as exc:
+            messages.append(f"the script cannot run: {exc}")
+    return messages
+
+
+def _expression_problem(expression, what):
+    if is_javascript(expression):
+        return list(filter(None, [javascript_problem(expression, what)]))
+    try:
+        compile_expression(expression)
+    except (ExpressionSyntaxError, SyntaxError) as exc:
+        return [f"{what} {expression!r} cannot be read: {expression_error(expression, exc)}"]
+    return []
+
+
+def form_id_from_file(name):
+    """The id a .form file without one deploys under: its file name without folder and suffix."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return base[:-5] if base.lower().endswith(".form") else base
