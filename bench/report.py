@@ -45,6 +45,13 @@ def print_table(results):
     if workers:
         rows.append((f"inbox p95 with {workers['waiting']} long-polling workers", f"{workers['busy_p95']:.1f} ms",
                      f"{workers['busy_p95'] / workers['alone_p95']:.2f}x", "<= 50 ms", workers["busy_p95"] <= 50))
+    people = results.get("people_import")
+    if people:
+        rows.append((f"people import, {people['people']} new (pathing people import)", f"{people['first_s']:.2f} s",
+                     "", "<= 30 s", people["first_s"] <= 30))
+        rows.append(("  the same file again (changes nothing)", f"{people['again_s']:.2f} s", "", "", None))
+        rows.append((f"  {people['moved']} new managers of running paths / {people['moved']} leavers",
+                     f"{people['moved_s']:.2f} / {people['leaving_s']:.2f} s", "", "", None))
     deploy = results.get("deploy")
     if deploy:
         rows.append(("deploy shipped process (incl. migrate, seed)", f"{deploy['shipped_s']:.2f} s", "", "", None))
