@@ -272,3 +272,15 @@ def test_uploading_a_file_that_deactivates_someone_hands_over_their_tasks(act):
     assert not person("mia").active
     db.session.expire_all()
     assert db.session.get(HumanTask, task.id).candidate_groups == ["hr"]
+
+
+def test_a_task_delegated_to_a_leaver_goes_back_to_whoever_delegated_it(act):
+    path, task = at_manager_step(act)
+    assert act.as_("mia").post(f"/tasks/{task.id}/delegate", data={"user": "ben"}).status_code == 302
+    edit(act, "ben", active=False)
+    db.session.expire_all()
+    row = db.session.get(HumanTask, task.id)
+    assert (row.assignee.username, row.owner_id) == ("mia", None)
+    assert act.events(path, leavers.REASSIGNED)[-1].message.endswith(
+        "\u201cChoose stakeholders\u201d went back to Mia Hoffmann, who delegated it")
+    assert messages_of("mia", "Handed over to you: Choose stakeholders")
