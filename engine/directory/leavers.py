@@ -116,7 +116,7 @@ def _hand_over(session, row, leaver, actor, source, now):
             row.owner = None  # they delegated it: the delegate keeps it, with nobody to hand it back to
         if leaver.username in (row.candidate_users or []):
             row.candidate_users = others
-            if not others and not row.candidate_groups:
+            if not others and not row.candidate_groups and row.assignee_id is None:
                 return _to_successor(session, row, leaver, actor, source, now)
         return None
     if row.owner is not None and row.owner.active and row.owner_id != leaver.id:

@@ -147,8 +147,11 @@ def test_claimed_group_tasks_go_back_to_the_group_and_candidates_just_lose_the_l
     offered = runtime.start("offered", org["ada"], hana).opened[0]
     grouped = runtime.start("grouped", org["ada"], hana).opened[0]
     alone = runtime.start("alone", org["ada"], hana).opened[0]
+    passed_on = runtime.start("alone", org["ben"], hana).opened[0]
     db.session.commit()
     TaskActions(db.session).claim(grouped.id, org["leo"])
+    TaskActions(db.session).claim(passed_on.id, org["sam"])
+    TaskActions(db.session).delegate(passed_on.id, org["sam"], org["sol"])
     db.session.commit()
     leavers.deactivate_person(db.session, org["sam"], hana, "page")
     leavers.deactivate_person(db.session, org["leo"], hana, "page")
@@ -158,6 +161,8 @@ def test_claimed_group_tasks_go_back_to_the_group_and_candidates_just_lose_the_l
     assert offered.candidate_users == ["sol"] and offered.assignee_id is None
     assert grouped.assignee_id is None and grouped.claimed_by_id is None and grouped.candidate_groups == ["leadership"]
     assert alone.candidate_groups == ["hr"] and alone.candidate_users == []
+    passed_on = db.session.get(HumanTask, passed_on.id)
+    assert (passed_on.assignee.username, passed_on.owner_id, passed_on.candidate_users) == ("sol", None, [])
     kinds = {row.human_task_id: row.message for row in db.session.scalars(
         sa.select(InstanceEvent).where(InstanceEvent.kind == leavers.REASSIGNED))}
     assert offered.id not in kinds  # dropping one of several candidates moves nothing

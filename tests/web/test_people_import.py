@@ -139,6 +139,15 @@ def test_every_problem_is_named_by_line_and_column_and_nothing_is_written(org):
     assert directory() == before and person("zed") is None
 
 
+def test_a_manager_kept_as_it_is_may_leave_in_the_same_file(org):
+    _parsed, summary = import_text("username,name,manager,active\nada,Ada Lovelace,mia,yes\nmia,Mia Hoffmann,,no\n")
+    assert summary.describe() == "0 created, 1 updated, 1 unchanged; 1 deactivated, 0 reactivated"
+    assert person("ada").manager.username == "mia" and not person("mia").active
+    parsed = people_import.read(db.session, "username,name,manager\nben,Ben Okafor,mia\nsam,Sam Patel,mia\n")
+    assert [str(problem) for problem in parsed.problems] == [
+        'line 3, column manager: "mia" is deactivated in the directory: choose an active manager']
+
+
 @pytest.mark.parametrize("text, message", [
     ("", "line 1: the file is empty"),
     ("username,name,manger\nada,Ada,mia\n", 'line 1: unknown column "manger"'),
