@@ -34,7 +34,9 @@ demo: setup
 serve: setup
 	$(BIN)/pathing serve
 
+# The layering contracts in pyproject.toml first (import-linter), then the suite.
 test: setup
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Benchmarks on PostgreSQL (127.0.0.1:5432, user postgres); they print figures and ratios, see bench/README.md.

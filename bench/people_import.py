@@ -51,14 +51,14 @@ def company_csv(count, manager_of=None, leaving=()):
 
 def timed_import(app, text):
     """(seconds, summary) of reading, applying and committing one file in this process."""
-    from engine.directory import people_import
+    from engine.people import csv_import
     from web.extensions import db
     with app.app_context():
         started = time.perf_counter()
-        parsed = people_import.read(db.session, text)
+        parsed = csv_import.read(db.session, text)
         if not parsed.ok:
             raise SystemExit("\n".join(str(problem) for problem in parsed.problems[:20]))
-        summary = people_import.apply(db.session, parsed)
+        summary = csv_import.apply(db.session, parsed)
         db.session.commit()
         return time.perf_counter() - started, summary
 

@@ -3,10 +3,8 @@ import os
 
 from flask import Flask
 
-from .config import load_config
+from .config import PROJECT_ROOT, load_config
 from .extensions import csrf, db, login_manager, migrate
-
-PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def create_app(config=None):
@@ -27,7 +25,10 @@ def create_app(config=None):
     from . import engine_rest
     from .api import init_api
 
+    from .auth import oidc
     app.register_blueprint(auth.bp)
+    app.register_blueprint(oidc.bp)
+    oidc.init_app(app)
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(pilot.bp)

@@ -4,26 +4,9 @@ import sys
 
 import click
 
-from . import PROJECT_ROOT, create_app
+from . import PROJECT_ROOT
+from .cli_app import app_from_environment as _app, ready_app as _ready_app
 from .templating import counted
-
-
-def _app():
-    return create_app()
-
-
-def _ready_app():
-    """The app with its database schema brought up to date."""
-    app = _app()
-    _upgrade(app)
-    return app
-
-
-def _upgrade(app):
-    """Bring the database schema up to date (Alembic migrations)."""
-    from flask_migrate import upgrade
-    with app.app_context():
-        upgrade(directory=os.path.join(PROJECT_ROOT, "migrations"))
 
 
 @click.group()
@@ -199,7 +182,7 @@ def migrate_instances(key, from_version, to_version, instance_ids, apply):
     """
     import sqlalchemy as sa
     from engine.runtime import migration
-    from engine.diagrams.deployment import latest_version
+    from engine.diagrams.versions import latest_version
     from engine.errors import DomainError
     from engine.store.models import ProcessInstance, ProcessVersion
     from engine.runtime.runner import Runtime
@@ -313,6 +296,10 @@ from .cli_webhooks import webhooks_group  # noqa: E402
 
 main.add_command(people_group)
 main.add_command(webhooks_group)
+
+from .cli_tokens import api_token  # noqa: E402  (tokens for system accounts, in a module of its own)
+
+main.add_command(api_token)
 
 if __name__ == "__main__":
     main()

@@ -1,4 +1,4 @@
-"""`pathing people import FILE.csv`: the org directory from a CSV file (engine/directory/people_import.py)."""
+"""`pathing people import FILE.csv`: the org directory from a CSV file (engine/people/csv_import.py)."""
 import sys
 
 import click
@@ -16,9 +16,9 @@ def import_people(file, dry_run):
     """Create and update people from FILE (columns username,name,email,department,job_title,manager,groups and
     optionally active; groups separated by ";"), all or nothing. Prints the summary, or every problem as
     `line N, column C: message`, and exits 1 when there is any."""
-    from engine.directory import people_import
+    from engine.people import csv_import
 
-    from .cli import _ready_app
+    from .cli_app import ready_app
     from .extensions import db
     try:
         with open(file, encoding="utf-8-sig") as handle:
@@ -27,9 +27,9 @@ def import_people(file, dry_run):
         click.echo(f"{file}: not UTF-8 text: save it as \u201cCSV UTF-8\u201d and try again; nothing was imported.",
                    err=True)
         sys.exit(1)
-    app = _ready_app()
+    app = ready_app()
     with app.app_context():
-        parsed = people_import.read(db.session, text)
+        parsed = csv_import.read(db.session, text)
         if not parsed.ok:
             db.session.rollback()
             for problem in parsed.problems:
@@ -37,7 +37,7 @@ def import_people(file, dry_run):
             click.echo(f"{len(parsed.problems)} problem{'s' if len(parsed.problems) != 1 else ''}; nothing was "
                        f"imported.", err=True)
             sys.exit(1)
-        summary = people_import.apply(db.session, parsed, actor=None, source="csv")
+        summary = csv_import.apply(db.session, parsed, actor=None, source="csv")
         if dry_run:
             db.session.rollback()
         else:

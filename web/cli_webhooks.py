@@ -3,6 +3,8 @@ import sys
 
 import click
 
+from .cli_app import ready_app
+
 
 @click.group("webhooks")
 def webhooks_group():
@@ -21,9 +23,8 @@ def add(url, events, secret, description):
     from engine.connect import webhooks
     from engine.errors import ValidationFailed
 
-    from .cli import _ready_app
     from .extensions import db
-    app = _ready_app()
+    app = ready_app()
     with app.app_context():
         try:
             webhook = webhooks.add_webhook(db.session, url, list(events), secret=secret, description=description)
@@ -45,9 +46,8 @@ def list_webhooks():
     from engine.connect import webhooks
     from engine.store.integration_models import WebhookDelivery
 
-    from .cli import _ready_app
     from .extensions import db
-    app = _ready_app()
+    app = ready_app()
     with app.app_context():
         counts = dict(((hook_id, status), count) for hook_id, status, count in db.session.execute(
             sa.select(WebhookDelivery.webhook_id, WebhookDelivery.status, sa.func.count())
@@ -67,9 +67,8 @@ def remove(webhook_id):
     from engine.connect import webhooks
     from engine.errors import NotFound
 
-    from .cli import _ready_app
     from .extensions import db
-    app = _ready_app()
+    app = ready_app()
     with app.app_context():
         try:
             removed = webhooks.remove_webhook(db.session, webhook_id)

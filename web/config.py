@@ -2,6 +2,8 @@
 import os
 import secrets
 
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the checkout or install root
+
 
 def _secret_key(instance_path):
     """SECRET_KEY from the environment, else one generated once and kept in instance/."""
@@ -23,6 +25,19 @@ def database_url(instance_path):
         return url.replace("postgres://", "postgresql+psycopg://", 1) if url.startswith("postgres://") else url
     os.makedirs(instance_path, exist_ok=True)
     return "sqlite:///" + os.path.join(instance_path, "pathing.db")
+
+
+def _switch(name, default):
+    """A yes/no setting from the environment (1/true/yes/on or 0/false/no/off, any case); a typo stops the
+    start-up rather than silently meaning one or the other."""
+    value = (os.environ.get(name) or "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name}={os.environ[name]!r} is neither true nor false: write {name}=true or {name}=false.")
 
 
 def load_config(app):
@@ -63,6 +78,15 @@ def load_config(app):
         LOGIN_MAX_FAILURES=int(os.environ.get("LOGIN_MAX_FAILURES", 5)),
         LOGIN_MAX_FAILURES_IP=int(os.environ.get("LOGIN_MAX_FAILURES_IP", 50)),
         LOGIN_LOCK_MINUTES=int(os.environ.get("LOGIN_LOCK_MINUTES", 15)),
+        # Single sign-on with OpenID Connect: on when OIDC_ISSUER and OIDC_CLIENT_ID are set (web/auth/oidc.py).
+        OIDC_ISSUER=os.environ.get("OIDC_ISSUER") or None,
+        OIDC_CLIENT_ID=os.environ.get("OIDC_CLIENT_ID") or None,
+        OIDC_CLIENT_SECRET=os.environ.get("OIDC_CLIENT_SECRET") or None,
+        # The callback address registered at the provider; by default this site's /login/oidc/callback.
+        OIDC_REDIRECT_URI=os.environ.get("OIDC_REDIRECT_URI") or None,
+        # Usernames and passwords (the login form and HTTP Basic); LOCAL_LOGIN=false leaves single sign-on
+        # and API tokens.
+        LOCAL_LOGIN=_switch("LOCAL_LOGIN", True),
     )
 
 

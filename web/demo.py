@@ -62,7 +62,7 @@ def seed_demo(session):
 def seed_skills_framework(session):
     """Load the demo's skills framework (web/demo_skills.csv) when the framework is empty, so the skills
     evaluation step has a target role's skills to show; returns how many requirements were added."""
-    from engine.store.models import RoleSkill
+    from engine.store.pilot_models import RoleSkill
     from engine.pilot.skills_import import apply, parse
 
     if session.scalar(sa.select(sa.func.count()).select_from(RoleSkill)):

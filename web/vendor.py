@@ -3,7 +3,7 @@ import os
 
 from flask import Blueprint, abort, send_from_directory
 
-from . import PROJECT_ROOT
+from .config import PROJECT_ROOT
 
 bp = Blueprint("vendor", __name__, url_prefix="/vendor")
 

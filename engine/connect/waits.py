@@ -17,7 +17,7 @@ from engine.connect.arrivals import announce
 from engine.scripts.expressions import ExpressionSyntaxError
 from engine.diagrams.external_specs import external_topic
 from engine.store.integration_models import EventSubscription, ExternalTask
-from engine.scripts.scripting import ScriptError
+from engine.scripts.restricted import ScriptError
 
 _CONNECTED = weakref.WeakKeyDictionary()  # parsed spec -> True when it (or a subprocess spec) waits for the outside
 
@@ -55,12 +55,37 @@ def sync_waits(runtime, instance, workflow):
                                  f"\u201d sent", data={"message": event.event_definition.name})
     if not _connected(workflow):
         return
+    started, waiting = _waits(instance, workflow)
+    now = _signature(started, waiting)
+    if getattr(workflow, STORED_WAITS, None) == now:
+        return  # the tables already hold these waits (they were stored with the state this action began from)
     session = runtime.session
-    finished = workflow.completed or instance.status in ("completed", "cancelled")
-    _sync_external_tasks(runtime, session, instance, [] if finished else [
-        task for task in workflow.get_tasks(state=TaskState.STARTED) if external_topic(task.task_spec) is not None])
-    waiting = [] if finished else list(workflow.event_manager.tasks.values())
+    _sync_external_tasks(runtime, session, instance, started)
     _sync_subscriptions(session, instance, waiting)
+    setattr(workflow, STORED_WAITS, now)
+
+
+STORED_WAITS = "stored_waits"  # attribute of a restored workflow: the waits its stored state had
+
+
+def note_stored_waits(instance, workflow):
+    """Remember on a workflow just restored from its stored state what it waits for from outside, as the tables
+    hold it; storing it again with the same waits then costs no query."""
+    if _connected(workflow):
+        setattr(workflow, STORED_WAITS, _signature(*_waits(instance, workflow)))
+
+
+def _waits(instance, workflow):
+    """(started external tasks, tasks waiting for a message or signal) of a workflow; none once it is over."""
+    if workflow.completed or instance.status in ("completed", "cancelled"):
+        return [], []
+    started = [task for task in workflow.get_tasks(state=TaskState.STARTED) if external_topic(task.task_spec) is not None]
+    return started, list(workflow.event_manager.tasks.values())
+
+
+def _signature(started, waiting):
+    return (frozenset(str(task.id) for task in started),
+            frozenset((str(task.id), kind, name) for task in waiting for kind, name in _event_names(task.task_spec)))
 
 
 def _sync_external_tasks(runtime, session, instance, started):

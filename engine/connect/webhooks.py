@@ -168,8 +168,20 @@ def announce_to_webhooks(session, history):
                   "next_attempt_at": entry["at"], "created_at": entry["at"], "response_status": None,
                   "last_error": None, "delivered_at": None} for hook_id in wanting]
     if rows:
+        rows = _still_registered(session, rows)
+    if rows:
         session.execute(WebhookDelivery.__table__.insert(), rows)
     return len(rows)
+
+
+def _still_registered(session, rows):
+    """The deliveries whose webhook is still registered and active: the cached list may name one that another
+    process (or request) removed in the last seconds, and the action must not fail for it."""
+    wanted = {row["webhook_id"] for row in rows}
+    present = set(session.scalars(sa.select(Webhook.id).where(Webhook.id.in_(wanted), Webhook.active.is_(True))))
+    if present != wanted:
+        _forget_cached()
+    return [row for row in rows if row["webhook_id"] in present]
 
 
 def _body(session, name, row, entry):

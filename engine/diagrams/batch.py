@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from engine.diagrams.dmn import parse_dmn
 from engine.forms.formjs import FormError, load_form
-from engine.diagrams.validation import check_files, kind_of
+from engine.diagrams.validation import check_files
+from engine.diagrams.problems import kind_of
 
 _DECISION_ID = re.compile(r"<(?:\w+:)?decision\b[^>]*?\bid=\"([^\"]+)\"")
 

@@ -20,18 +20,23 @@ per step, from the `resource_definition` rows (one indexed query), and the
 parsed decision or form is cached per row (rows never change).
 """
 import json
-import threading
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from sqlalchemy.orm import object_session
 
 from engine.context import current_instance
-from engine.diagrams.dmn import parse_dmn
+from engine.diagrams.versions import latest_version, parsed_resource, process_version, resource_version
 
 BINDINGS = ("latest", "deployment", "version")
 
-_parsed = {}
-_lock = threading.Lock()
+_spec_source = None  # (top spec, nested specs) of a ProcessVersion: engine.diagrams.specs registers its cache
+
+
+def use_spec_source(source):
+    """Say where called process versions' parsed specs come from (the spec cache, which builds on the parser
+    that builds on this module, registers itself at import)."""
+    global _spec_source
+    _spec_source = source
 
 
 def binding_of(attributes, prefix):
@@ -46,49 +51,20 @@ def binding_of(attributes, prefix):
     return binding, version
 
 
-def decision_for(call, task):
-    """The decision a business rule task evaluates now: its binding resolved against what is deployed, or the
-    one parsed with the version when the path runs outside the database (tests) or binds to its deployment."""
-    instance = current_instance()
-    binding = getattr(call, "binding", "latest")
-    session = object_session(instance) if instance is not None else None
-    if session is None or binding == "deployment":
-        return call.decision
-    row = _resource(session, "decision", call.decision.id, getattr(call, "version", None) if binding == "version"
-                    else None)
-    if row is None:
-        if binding == "version":
-            raise WorkflowTaskException(f'version {call.version} of the decision "{call.decision.id}" is not '
-                                        f"deployed: deploy it (or change decisionRefVersion), then retry the path",
-                                        task=task)
-        return call.decision  # deployed before decisions were resources: the version's own copy
-    return _parsed_resource(row, lambda: parse_dmn(row.source, row.resource)[0]).get(call.decision.id, call.decision)
-
-
 def form_for(session, snapshot, form_ref, attributes):
     """The form-js schema a user task shows now: `snapshot` is the version's own forms ({id: schema})."""
     binding, version = binding_of(attributes, "formRef")
     if binding == "deployment" or session is None:
         return snapshot.get(form_ref)
-    row = _resource(session, "form", form_ref, version if binding == "version" else None)
+    row = resource_version(session, "form", form_ref, version if binding == "version" else None)
     if row is None:
         return None if binding == "version" else snapshot.get(form_ref)
-    return _parsed_resource(row, lambda: json.loads(row.source))
+    return parsed_resource(row, lambda: json.loads(row.source))
 
 
 def _resource(session, kind, key, version):
-    from engine.diagrams.deployment import resource_version  # deployment imports the parser, which imports this module
+    from engine.diagrams.versions import resource_version  # deployment imports the parser, which imports this module
     return resource_version(session, kind, key, version)
-
-
-def _parsed_resource(row, parse):
-    key = (row.id, row.checksum)
-    value = _parsed.get(key)
-    if value is None:
-        value = parse()
-        with _lock:
-            _parsed[key] = value
-    return value
 
 
 def bind_called_process(workflow, process_id, binding, version, task):
@@ -99,7 +75,6 @@ def bind_called_process(workflow, process_id, binding, version, task):
     session = object_session(instance) if instance is not None else None
     if session is None or binding == "deployment":
         return
-    from engine.diagrams.deployment import latest_version, process_version  # deployment imports the parser
     called = process_version(session, process_id, version) if binding == "version" else \
         latest_version(session, process_id)
     if called is None:
@@ -121,10 +96,9 @@ def use_called_versions(workflow, versions):
 
 def with_called_versions(subprocess_specs, versions):
     """A copy of `subprocess_specs` ({process id: spec}) using the given called process versions."""
-    from engine.diagrams.specs import SPECS  # specs imports the parser, which imports this module
     specs = dict(subprocess_specs)
     for process_id, called in versions.items():
-        spec, nested = SPECS.get(called)
+        spec, nested = _spec_source(called)
         specs.update({key: value for key, value in nested.items() if specs.get(key) is None})
         specs[process_id] = spec
     return specs

@@ -16,8 +16,9 @@ from engine.diagrams.external_specs import implementation_problems
 from engine.scripts.expressions import ExpressionSyntaxError, condition_text, is_juel, is_timer_text, to_python
 from engine.forms.formjs import OPTION_TYPES, field_keys
 from engine.scripts.javascript import is_javascript, javascript_assigned_names, javascript_syntax_error, unmark
-from engine.runtime.script_functions import FUNCTION_NAMES
-from engine.scripts.scripting import available_builtins
+from engine.errors import Warn
+from engine.scripts.vocabulary import FUNCTION_NAMES
+from engine.scripts.restricted import available_builtins
 from engine.diagrams.time_values import (
     date_attribute_problem, literal_timer_problem, timer_kind, unreadable_timer_message,
 )
@@ -185,7 +186,6 @@ def _gateway_problems(task_spec, known, forms_by_key):
 
 
 def _warn(text):
-    from engine.diagrams.validation import Warn  # validation imports this module
     return Warn(text)
 
 

@@ -15,7 +15,7 @@ from lxml import etree
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS
 
 from engine.forms.formjs import field_keys
-from engine.diagrams.validation import form_ref_of
+from engine.forms.camunda import form_ref_of
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 NAMESPACES = {"bpmn": BPMN_NS, "camunda": CAMUNDA_MODEL_NS}

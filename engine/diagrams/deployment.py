@@ -22,7 +22,9 @@ from engine.store.models import Deployment, ProcessVersion, ResourceDefinition
 from engine.directory.named import known_people
 from engine.diagrams.declarations import start_form_refs
 from engine.diagrams.specs import called_specs
-from engine.diagrams.validation import Problem, check_files, form_id_from_file, kind_of
+from engine.diagrams.problems import Problem, form_id_from_file, kind_of
+from engine.diagrams.validation import check_files
+from engine.diagrams.versions import latest_resources, latest_version, resource_version
 
 IGNORED_NAMES = {".DS_Store"}
 
@@ -168,23 +170,6 @@ def deployed_decisions(session):
     return decisions
 
 
-def latest_resources(session, kind):
-    """The newest ResourceDefinition of each key of a kind ("decision" or "form")."""
-    newest = (sa.select(ResourceDefinition.key, sa.func.max(ResourceDefinition.version).label("version"))
-              .where(ResourceDefinition.kind == kind).group_by(ResourceDefinition.key).subquery())
-    return session.scalars(sa.select(ResourceDefinition).join(
-        newest, sa.and_(ResourceDefinition.key == newest.c.key, ResourceDefinition.version == newest.c.version))
-        .where(ResourceDefinition.kind == kind).options(sa.orm.undefer(ResourceDefinition.source))).all()
-
-
-def resource_version(session, kind, key, version=None):
-    """A deployed decision or form by id: the given version, or the newest; None when there is none."""
-    query = sa.select(ResourceDefinition).where(ResourceDefinition.kind == kind, ResourceDefinition.key == key)
-    if version is not None:
-        query = query.where(ResourceDefinition.version == version)
-    return session.scalars(query.order_by(ResourceDefinition.version.desc()).limit(1)).first()
-
-
 def _deploy_resources(session, files, checked, result, new_deployment):
     """A new ResourceDefinition version for every decision and form among the files whose content changed;
     `new_deployment()` gives the Deployment they belong to."""
@@ -301,14 +286,3 @@ def deploy(session, files, deployed_by=None, deployment_name=None, source=None, 
     return result
 
 
-def process_version(session, key, number):
-    """A given version of a process key, or None."""
-    return session.scalars(sa.select(ProcessVersion).where(ProcessVersion.key == key,
-                                                           ProcessVersion.version == number)).first()
-
-
-def latest_version(session, key):
-    """The newest deployed version of a process key, or None."""
-    return session.scalars(
-        sa.select(ProcessVersion).where(ProcessVersion.key == key).order_by(ProcessVersion.version.desc()).limit(1)
-    ).first()

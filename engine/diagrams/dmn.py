@@ -8,16 +8,18 @@ and RULE ORDER. `camunda:resultVariable` with `camunda:mapDecisionResult`
 stores the result as Camunda does; without a result variable the outputs are
 merged into the process data.
 """
-import re
 from dataclasses import dataclass, field
 
 from lxml import etree
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from sqlalchemy.orm import object_session
 
-from engine.scripts.expressions import ExpressionSyntaxError, is_juel, to_python
-from engine.scripts.scripting import compile_expression
+from engine.context import current_instance
+from engine.diagrams.versions import parsed_resource, resource_version
 
-CELL_INPUT = "cellInput"
+from engine.scripts.expressions import ExpressionSyntaxError
+from engine.scripts.feel import CELL_INPUT, feel_to_python, unary_tests_to_python
+
 SINGLE_HIT = {"UNIQUE", "FIRST", "ANY"}
 MULTI_HIT = {"COLLECT", "RULE ORDER"}
 AGGREGATIONS = {"SUM", "MIN", "MAX", "COUNT"}
@@ -34,94 +36,6 @@ class DmnProblem(ValueError):
         self.line = line
 
 
-# --- FEEL to Python -----------------------------------------------------------------------
-
-_FEEL_TOKEN = re.compile(r'''\s*(?:("(?:[^"\\]|\\.)*")|(\d+(?:\.\d+)?)|([A-Za-z_][\w.]*)|(<=|>=|!=|=|[-+*/<>(),\[\]{}:]))''')
-_FEEL_WORDS = {"true": "True", "false": "False", "null": "None", "and": "and", "or": "or", "not": "not"}
-
-
-def feel_to_python(text):
-    """A simple FEEL (or JUEL `${...}`) expression as Python source."""
-    text = (text or "").strip()
-    if not text:
-        raise ExpressionSyntaxError("the expression is empty")
-    if is_juel(text):
-        return to_python(text)
-    pieces, position = [], 0
-    while position < len(text):
-        match = _FEEL_TOKEN.match(text, position)
-        if not match or match.end() == position:
-            raise ExpressionSyntaxError(f"cannot read {text[position:].strip()!r}")
-        string, number, name, operator = match.groups()
-        if string is not None:
-            pieces.append(string)
-        elif number is not None:
-            pieces.append(number)
-        elif name is not None:
-            pieces.append(_FEEL_WORDS.get(name, name))
-        elif operator is not None:
-            pieces.append("==" if operator == "=" else operator)
-        position = match.end()
-    python = " ".join(pieces)
-    compile_expression(python)
-    return python
-
-
-def _split_top_level(text):
-    """Split on commas outside strings, brackets and parentheses."""
-    parts, depth, current, quote = [], 0, [], False
-    for char in text:
-        if char == '"':
-            quote = not quote
-        elif not quote and char in "([":
-            depth += 1
-        elif not quote and char in ")]" and depth:
-            depth -= 1
-        if char == "," and not quote and depth == 0:
-            parts.append("".join(current).strip())
-            current = []
-        else:
-            current.append(char)
-    parts.append("".join(current).strip())
-    return parts
-
-
-_RANGE = re.compile(r"^([\[\]\(])\s*(.+?)\s*\.\.\s*(.+?)\s*([\[\]\)])$", re.S)
-_COMPARISON = re.compile(r"^(<=|>=|<|>|!=)\s*(.+)$", re.S)
-
-
-def unary_tests_to_python(text):
-    """FEEL simple unary tests as a Python boolean expression over `cellInput`; None matches anything."""
-    text = (text or "").strip()
-    if text in ("", "-"):
-        return None
-    if is_juel(text):
-        return to_python(text)
-    negated = re.match(r"^not\s*\((.*)\)$", text, re.S)
-    if negated:
-        inner = unary_tests_to_python(negated.group(1))
-        return f"not ({inner})" if inner else "False"
-    tests = []
-    for part in _split_top_level(text):
-        if not part:
-            raise ExpressionSyntaxError(f"an empty test in {text!r}")
-        tests.append(_unary_test(part))
-    python = " or ".join(f"({test})" for test in tests)
-    compile_expression(python)
-    return python
-
-
-def _unary_test(part):
-    range_match = _RANGE.match(part)
-    if range_match:
-        opening, low, high, closing = range_match.groups()
-        low_op = "<=" if opening == "[" else "<"
-        high_op = "<=" if closing == "]" else "<"
-        return f"{feel_to_python(low)} {low_op} {CELL_INPUT} {high_op} {feel_to_python(high)}"
-    comparison = _COMPARISON.match(part)
-    if comparison:
-        return f"{CELL_INPUT} {comparison.group(1)} ({feel_to_python(comparison.group(2))})"
-    return f"{CELL_INPUT} == ({feel_to_python(part)})"
 
 
 # --- Decision tables ------------------------------------------------------------------------
@@ -285,7 +199,6 @@ class DecisionCall:
 
     def result(self, task):
         """The data to merge into the task: {resultVariable: mapped result} or the outputs themselves."""
-        from engine.diagrams.bindings import decision_for  # bindings reads deployed rows; the parser imports this module
         decision = decision_for(self, task)
         results = decision.matches(task)
         if self.result_variable:
@@ -311,3 +224,22 @@ class DecisionCall:
         if not condition:
             raise WorkflowTaskException(f'decision "{self.decision.name or self.decision.id}": {message}',
                                         task=task)
+
+
+def decision_for(call, task):
+    """The decision a business rule task evaluates now: its binding resolved against what is deployed, or the
+    one parsed with the version when the path runs outside the database (tests) or binds to its deployment."""
+    instance = current_instance()
+    binding = getattr(call, "binding", "latest")
+    session = object_session(instance) if instance is not None else None
+    if session is None or binding == "deployment":
+        return call.decision
+    row = resource_version(session, "decision", call.decision.id, getattr(call, "version", None) if binding == "version"
+                    else None)
+    if row is None:
+        if binding == "version":
+            raise WorkflowTaskException(f'version {call.version} of the decision "{call.decision.id}" is not '
+                                        f"deployed: deploy it (or change decisionRefVersion), then retry the path",
+                                        task=task)
+        return call.decision  # deployed before decisions were resources: the version's own copy
+    return parsed_resource(row, lambda: parse_dmn(row.source, row.resource)[0]).get(call.decision.id, call.decision)

@@ -22,8 +22,8 @@ from SpiffWorkflow.camunda.parser.event_parsers import CamundaEndEventParser, Ca
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, CamundaTaskParser
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition as CamundaMessageEventDefinition
 
-from engine.diagrams.parser import (
-    AppBusinessRuleTaskParser, AppParser, CamundaMappingsMixin, camunda_attribute, mappings_parser,
+from engine.diagrams.node_parsers import (
+    AppBusinessRuleTaskParser, CamundaMappingsMixin, camunda_attribute, mappings_parser,
 )
 
 JAVA_IMPLEMENTATIONS = ("class", "delegateExpression", "expression")
@@ -156,7 +156,7 @@ APP_SERVICE_TASK = _spec(ExternalWaitMixin, CamundaMappingsMixin, ServiceTask)
 
 
 def with_connected_elements(classes):
-    """The parser classes of AppParser, with external tasks and correlated messages added."""
+    """The parser classes of the app's parser, with external tasks and correlated messages added."""
     classes = dict(classes)
     business_rule_spec = classes[full_tag("businessRuleTask")][1]
     classes.update({
@@ -175,8 +175,6 @@ def with_connected_elements(classes):
         classes[full_tag(tag)] = (_parser(MessageParsingMixin, parser_class), spec_class)
     return classes
 
-
-AppParser.OVERRIDE_PARSER_CLASSES = with_connected_elements(AppParser.OVERRIDE_PARSER_CLASSES)
 
 
 def implementation_problems(task_spec):

@@ -19,13 +19,14 @@ from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
 from SpiffWorkflow.bpmn.specs.defaults import NoneTask
 
-from engine.diagrams.bindings import with_called_versions
+from engine.diagrams.bindings import use_spec_source, with_called_versions
 from engine.diagrams.flows import ImplicitSplit
 from engine.diagrams.timer_events import APP_TIMERS
 from engine.diagrams.external_specs import (
     APP_SERVICE_TASK, CamundaMessageEventDefinition, CorrelatedMessageEventDefinition,
 )
 from engine.diagrams.parser import AppParser
+from engine.diagrams.versions import latest_version
 from engine.diagrams.pruning import PRUNED_ELEMENTS, prune, pruned_elements
 
 
@@ -127,13 +128,25 @@ def called_specs(parser, process_id, found=None):
     return found
 
 
+_MISSING_CALLS = {}  # (version id, checksum) -> processes it calls that were not deployed with it (rows never change)
+
+
+def _missing_calls(version):
+    """The called processes a version was deployed without, read from its sources once per version (the
+    sources are a large column, loaded only when needed)."""
+    key = (version.id, version.checksum)
+    missing = _MISSING_CALLS.get(key)
+    if missing is None:
+        missing = _MISSING_CALLS[key] = tuple((version.sources or {}).get("missing_calls") or ())
+    return missing
+
+
 def _late_called_versions(version):
     """The latest deployed versions of the processes `version` calls that were not deployed with it."""
-    missing = (version.sources or {}).get("missing_calls")
+    missing = _missing_calls(version)
     session = object_session(version) if missing else None
     if session is None:
         return ()
-    from engine.diagrams.deployment import latest_version  # deployment imports this module
     return tuple(v for v in (latest_version(session, key) for key in missing) if v is not None)
 
 
@@ -167,6 +180,7 @@ class SpecCache:
 
 
 SPECS = SpecCache()
+use_spec_source(SPECS.get)
 
 
 class FormCache:

@@ -5,7 +5,7 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.forms.camunda import default_expressions
-from engine.scripts.scripting import ScriptError
+from engine.scripts.restricted import ScriptError
 
 
 def find_task(workflow, task_id):

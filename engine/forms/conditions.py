@@ -9,9 +9,10 @@ required, with the same message as a required field; when false, or when it
 cannot be evaluated (a name that has no value yet), it is optional. Deploy
 refuses an expression that cannot be read.
 """
-from engine.diagrams.dmn import feel_to_python
+from engine.scripts.feel import feel_to_python
 from engine.scripts.expressions import ExpressionSyntaxError
-from engine.scripts.scripting import RestrictedEnvironment, ScriptError, compile_expression
+from engine.scripts.scripting import RestrictedEnvironment
+from engine.scripts.restricted import ScriptError, compile_expression
 
 REQUIRED_WHEN = "requiredWhen"
 _ENVIRONMENT = RestrictedEnvironment()

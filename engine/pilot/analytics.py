@@ -8,7 +8,8 @@ import statistics
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from engine.store.models import Cohort, CohortMember, HumanTask, Milestone, ProcessInstance, User
+from engine.store.pilot_models import Cohort, CohortMember, Milestone
+from engine.store.models import HumanTask, ProcessInstance, User
 
 NO_COHORT = "(no cohort)"
 
@@ -76,7 +77,7 @@ def step_durations(session):
 
 def group_decision_step(session, process_key):
     """The id of the first user task the process offers to a group (an approval), read from its newest spec."""
-    from engine.diagrams.deployment import latest_version
+    from engine.diagrams.versions import latest_version
     from engine.diagrams.specs import SPECS
     version = latest_version(session, process_key)
     if version is None:

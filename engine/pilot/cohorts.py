@@ -3,9 +3,10 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from engine.diagrams.deployment import latest_version
+from engine.diagrams.versions import latest_version
 from engine.errors import DomainError, Forbidden, NotFound, StartFailed
-from engine.store.models import Cohort, CohortMember, ProcessInstance, User
+from engine.store.pilot_models import Cohort, CohortMember
+from engine.store.models import ProcessInstance, User
 from engine.runtime.runner import Runtime
 from engine.runtime.start_failures import record_start_failure
 

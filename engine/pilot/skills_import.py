@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from engine.store.models import JobFamily, Role, RoleSkill, Skill
+from engine.store.pilot_models import JobFamily, Role, RoleSkill, Skill
 
 COLUMNS = ["job_family", "role", "skill", "required_level", "skill_description"]
 REQUIRED = COLUMNS[:4]

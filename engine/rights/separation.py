@@ -44,7 +44,7 @@ def decides_on(instance, task_spec):
 
 def _is_for_initiator(task_spec):
     """True when the task's assignee is the process's camunda:initiator variable (the person who started it)."""
-    from engine.diagrams.parser import initiator_variables
+    from engine.diagrams.node_parsers import initiator_variables
 
     assignee = getattr(task_spec, "extensions", {}).get("camunda", {}).get("assignee") or ""
     match = re.match(r"^\s*[$#]\{\s*(\w+)\s*\}\s*$", assignee)

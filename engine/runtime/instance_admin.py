@@ -10,8 +10,9 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.rights import authorization
 from engine.errors import Conflict, Forbidden, NotFound
+from engine.store.pilot_models import Cohort, CohortMember, Milestone
 from engine.store.models import (
-    Cohort, CohortMember, Comment, Deployment, HumanTask, InstanceEvent, Milestone, Notification, ProcessInstance, ProcessVersion,
+    Comment, Deployment, HumanTask, InstanceEvent, Notification, ProcessInstance, ProcessVersion,
 )
 
 RUNNING = ("running", "incident")

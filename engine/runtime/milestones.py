@@ -4,7 +4,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from engine.store.models import Milestone, Role, utcnow
+from engine.store.pilot_models import Milestone, Role
+from engine.store.models import utcnow
 
 MILESTONE_STATUSES = ("planned", "in progress", "done")
 # Milestone fields a diagram may set through update_milestone, and the column each goes to.

@@ -4,6 +4,7 @@ process owners in the README."""
 from datetime import date, datetime, timedelta
 
 from engine.runtime import milestones as pilot
+from engine.scripts.vocabulary import FUNCTION_NAMES
 from engine.context import current_instance
 from engine.directory.org import people_options, user_by_username
 from engine.connect.notifications import notify as send, recipients
@@ -59,10 +60,8 @@ def build_functions(session, clock=None):
         """Set a tracked milestone's status (planned, in progress, done) and completion/recognition fields."""
         return pilot.update_milestone(session, current_instance(), milestone, status, recognized_by, **fields)
 
-    return {"people": people, "person_name": person_name, "today": today, "add_days": add_days, "notify": notify,
+    functions = {"people": people, "person_name": person_name, "today": today, "add_days": add_days, "notify": notify,
             "skills_for_role": skills_for_role, "track_milestones": track_milestones,
             "update_milestone": update_milestone}
-
-
-FUNCTION_NAMES = ("people", "person_name", "today", "add_days", "notify", "skills_for_role", "track_milestones",
-                  "update_milestone")
+    assert set(functions) == set(FUNCTION_NAMES), "engine.scripts.vocabulary names every script function"
+    return functions

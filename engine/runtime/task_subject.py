@@ -14,7 +14,7 @@ import re
 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from engine.scripts.scripting import ScriptError
+from engine.scripts.restricted import ScriptError
 from engine.scripts.expressions import ExpressionSyntaxError
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,8 @@ resultVariable, camunda:inputOutput and camunda:in/out on call activities."""
 import pytest
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 
-from engine.diagrams.dmn import feel_to_python, parse_dmn, unary_tests_to_python
+from engine.diagrams.dmn import parse_dmn
+from engine.scripts.feel import feel_to_python, unary_tests_to_python
 from engine.scripts.expressions import ExpressionSyntaxError
 from engine.diagrams.validation import check_files
 

@@ -4,7 +4,8 @@ import sys
 import pytest
 
 from engine.scripts.expressions import ExpressionSyntaxError, is_timer_text, to_python
-from engine.scripts.scripting import RestrictedEnvironment, ScriptTimeout
+from engine.scripts.scripting import RestrictedEnvironment
+from engine.scripts.restricted import ScriptTimeout
 
 
 @pytest.mark.parametrize("juel, python", [

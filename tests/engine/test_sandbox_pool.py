@@ -12,9 +12,8 @@ import pytest
 from engine.scripts.sandbox import codec
 from engine.scripts.sandbox.bounded import is_bounded
 from engine.scripts.sandbox.pool import SandboxPool, shared_pool
-from engine.scripts.scripting import (
-    SCRIPT_MEMORY_LIMIT, RestrictedEnvironment, ScriptError, ScriptLimitExceeded, ScriptTimeout,
-)
+from engine.scripts.restricted import SCRIPT_MEMORY_LIMIT, ScriptError, ScriptLimitExceeded, ScriptTimeout
+from engine.scripts.scripting import RestrictedEnvironment
 
 DATA = {
     "when": datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc), "day": date(2026, 3, 1), "wait": timedelta(days=7),

@@ -49,7 +49,8 @@ def test_a_cohort_start_records_each_failed_start_and_leaves_no_trace_of_the_rol
     from datetime import date
 
     from engine.pilot.cohorts import add_members, start_paths
-    from engine.store.models import Cohort, InstanceEvent, Notification, StartFailure
+    from engine.store.pilot_models import Cohort
+    from engine.store.models import InstanceEvent, Notification, StartFailure
 
     xml = small("waits", '<bpmn:startEvent id="s"/>'
                 f'<bpmn:intermediateCatchEvent id="pause">{timer("timeDuration", WAIT)}'

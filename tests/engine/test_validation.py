@@ -156,7 +156,7 @@ def test_validate_command_answers_every_corpus_file_with_ok_or_element_level_mes
 def test_warnings_deploy_and_are_reported_apart_from_errors(monkeypatch):
     """A check message marked as a warning is reported with the element's name and does not stop a deploy."""
     from engine.diagrams import validation
-    from engine.diagrams.validation import Warn
+    from engine.errors import Warn
 
     original = validation._check_task_spec
 

@@ -11,9 +11,8 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from engine.store.models import (
-    Absence, ApiToken, Cohort, CohortMember, Group, HumanTask, JobFamily, Notification, Role, RoleSkill, Skill, User,
-)
+from engine.store.models import Absence, ApiToken, Group, HumanTask, Notification, User
+from engine.store.pilot_models import Cohort, CohortMember, JobFamily, Role, RoleSkill, Skill
 from web.auth import hash_password
 from web.extensions import db
 
@@ -31,6 +30,9 @@ MATRIX = {
     "GET /":                          [302, 200, 200, 200, 200, 200, 200, 200, 200, 200],
     "GET /health":                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
     "GET /login":                     [200, 302, 302, 302, 302, 302, 302, 302, 302, 302],
+    # Single sign-on is not configured in this scene: nothing there for anonymous callers (404).
+    "POST /login/oidc":               [404, 302, 302, 302, 302, 302, 302, 302, 302, 302],
+    "GET /login/oidc/callback":       [404, 302, 302, 302, 302, 302, 302, 302, 302, 302],
     "GET /static/app.css":            [200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
     "GET /vendor/chart.js/chart.umd.js": [200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
     "GET /paths/":                    [302, 200, 200, 200, 200, 200, 200, 200, 200, 200],

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from engine.store.models import Milestone
+from engine.store.pilot_models import Milestone
 from web.csv_export import spreadsheet_safe
 from web.extensions import db
 

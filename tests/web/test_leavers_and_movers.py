@@ -6,7 +6,7 @@ import io
 import pytest
 import sqlalchemy as sa
 
-from engine.directory import leavers, movers, people_import
+from engine.people import csv_import, leavers, movers
 from engine.diagrams.deployment import deploy
 from engine.errors import Conflict
 from engine.store.models import ApiToken, HumanTask, InstanceEvent, Notification, User
@@ -122,8 +122,8 @@ def test_a_leavers_task_never_goes_to_the_person_whose_path_it_decides_on(act):
     sam.manager = person("ada")
     db.session.commit()
     review = next(t for t in act.open_tasks(path, "stakeholder_review") if t.assignee.username == "sam")
-    parsed = people_import.read(db.session, "username,name,active\nsam,Sam Patel,no\n", actor=person("hana"))
-    summary = people_import.apply(db.session, parsed, actor=person("hana"))
+    parsed = csv_import.read(db.session, "username,name,active\nsam,Sam Patel,no\n", actor=person("hana"))
+    summary = csv_import.apply(db.session, parsed, actor=person("hana"))
     db.session.commit()
     assert summary.describe() == "0 created, 1 updated, 0 unchanged; 1 deactivated, 0 reactivated; 1 open task moved"
     db.session.expire_all()
@@ -209,13 +209,13 @@ def test_a_new_manager_takes_over_the_manager_steps_of_running_paths(act):
 def test_a_manager_change_by_file_moves_once_and_the_second_import_writes_nothing(act):
     path, task = at_manager_step(act)
     text = "username,name,manager\nada,Ada Lovelace,sol\n"
-    first = people_import.apply(db.session, people_import.read(db.session, text))
+    first = csv_import.apply(db.session, csv_import.read(db.session, text))
     db.session.commit()
     assert first.describe() == ("0 created, 1 updated, 0 unchanged; 1 running path follow a new manager; "
                                 "1 open task moved")
     assert db.session.get(HumanTask, task.id).assignee.username == "sol"
     events = len(act.events(path))
-    second = people_import.apply(db.session, people_import.read(db.session, text))
+    second = csv_import.apply(db.session, csv_import.read(db.session, text))
     db.session.commit()
     assert second.describe() == "0 created, 0 updated, 1 unchanged"
     assert len(act.events(path)) == events

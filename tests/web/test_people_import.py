@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from engine.directory import people_import
+from engine.people import csv_import
 from engine.store.models import Group, InstanceEvent, Notification, User
 from web.cli import main
 from web.extensions import db
@@ -30,11 +30,11 @@ def count(model):
 
 def import_text(text, actor=None):
     """Read and apply a file as the CLI and the page do; returns (parsed, summary or None)."""
-    parsed = people_import.read(db.session, text, actor=actor)
+    parsed = csv_import.read(db.session, text, actor=actor)
     if not parsed.ok:
         db.session.rollback()
         return parsed, None
-    summary = people_import.apply(db.session, parsed, actor=actor)
+    summary = csv_import.apply(db.session, parsed, actor=actor)
     db.session.commit()
     return parsed, summary
 
@@ -143,7 +143,7 @@ def test_a_manager_kept_as_it_is_may_leave_in_the_same_file(org):
     _parsed, summary = import_text("username,name,manager,active\nada,Ada Lovelace,mia,yes\nmia,Mia Hoffmann,,no\n")
     assert summary.describe() == "0 created, 1 updated, 1 unchanged; 1 deactivated, 0 reactivated"
     assert person("ada").manager.username == "mia" and not person("mia").active
-    parsed = people_import.read(db.session, "username,name,manager\nben,Ben Okafor,mia\nsam,Sam Patel,mia\n")
+    parsed = csv_import.read(db.session, "username,name,manager\nben,Ben Okafor,mia\nsam,Sam Patel,mia\n")
     assert [str(problem) for problem in parsed.problems] == [
         'line 3, column manager: "mia" is deactivated in the directory: choose an active manager']
 
@@ -161,14 +161,14 @@ def test_a_manager_kept_as_it_is_may_leave_in_the_same_file(org):
                                                       "mia \u2192 ada \u2192 mia"),
 ])
 def test_file_level_problems(org, text, message):
-    parsed = people_import.read(db.session, text)
+    parsed = csv_import.read(db.session, text)
     assert not parsed.ok
     assert any(str(problem).startswith(message) for problem in parsed.problems), parsed.problems
 
 
 def test_an_admin_cannot_lock_themselves_out_by_file(org):
     hana = person("hana")
-    parsed = people_import.read(db.session, "username,name,groups,active\nhana,Hana Kim,hr,no\n", actor=hana)
+    parsed = csv_import.read(db.session, "username,name,groups,active\nhana,Hana Kim,hr,no\n", actor=hana)
     assert [str(problem) for problem in parsed.problems] == [
         'line 2, column groups: you cannot remove your own admin rights (keep "admins")',
         "line 2, column active: you cannot deactivate your own account"]

@@ -7,7 +7,8 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from engine.store.models import Cohort, HumanTask, JobFamily, Milestone, ProcessInstance, Role, RoleSkill, Skill
+from engine.store.pilot_models import Cohort, JobFamily, Milestone, Role, RoleSkill, Skill
+from engine.store.models import HumanTask, ProcessInstance
 from engine.runtime.runner import Runtime
 from web.extensions import db
 

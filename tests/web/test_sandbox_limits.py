@@ -12,7 +12,7 @@ from werkzeug.serving import make_server
 from engine.diagrams.deployment import checksum_of
 from engine.store.models import ProcessInstance, ProcessVersion
 from engine.scripts.sandbox.pool import SandboxPool
-from engine.scripts.scripting import SCRIPT_TIME_LIMIT
+from engine.scripts.restricted import SCRIPT_TIME_LIMIT
 from web.extensions import db
 
 from ..engine.test_runtime import small_process

@@ -7,7 +7,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
-from engine.store.models import Cohort, Comment
+from engine.store.pilot_models import Cohort
+from engine.store.models import Comment
 from web.extensions import db
 
 from ..helpers import OBJECTIVES

@@ -171,3 +171,19 @@ def test_the_shipped_process_tells_connected_systems_the_plan_is_approved(act, r
     assert [e.kind for e in act.events(path, "message_thrown")] == ["message_thrown"]
     act.complete("hana", path, "pilot_observation", process_rating="4", observations="Smooth")
     assert len(act.events(path, "message_thrown")) == 1 and deliver_webhooks(db.session) == 0  # told once
+
+
+def test_a_webhook_removed_elsewhere_moments_ago_never_fails_an_action(act):
+    """The list of webhooks is cached for a few seconds; a path event right after the webhook was removed (by
+    another process, or the database emptied) queues nothing for it and the action still succeeds."""
+    from engine.connect import webhooks as hooks
+
+    hooks._forget_cached()  # (whatever an earlier test left cached)
+    hook = Webhook(url="https://hooks.example.com/path", events=["path.started"], secret="s" * 32, active=True)
+    db.session.add(hook)
+    db.session.commit()
+    assert hooks._active_hooks(db.session) == [(hook.id, {"path.started"})]  # cached with the hook in it
+    db.session.execute(sa.delete(Webhook).where(Webhook.id == hook.id))  # removed without telling this process
+    db.session.commit()
+    act.start_path("ada")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(WebhookDelivery)) == 0

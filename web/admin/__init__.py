@@ -1,5 +1,5 @@
 """People administration for admins: the org directory (managers, departments, groups) and accounts; people
-from a CSV file (web/admin/people_csv.py)."""
+from a CSV file (engine/people/csv_import.py), all or nothing."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
@@ -8,13 +8,14 @@ from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleFiel
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from engine.directory import leavers, movers, people_import
+from engine.people import csv_import, leavers, movers
 from engine.rights import authorization
 from engine.store.models import Group, User
 
 from ..auth import hash_password, revoke_sessions
 from ..auth import role_guard
 from ..extensions import db
+from ..templating import counted
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -85,12 +86,12 @@ def users_page(problems=()):
     page = db.paginate(query, page=request.args.get("page", 1, type=int),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("admin/users.html", people=page, search=search, problems=list(problems),
-                           import_columns=people_import.COLUMNS, group_separator=people_import.GROUP_SEPARATOR)
+                           import_columns=csv_import.COLUMNS, group_separator=csv_import.GROUP_SEPARATOR)
 
 
 def _save(form, person):
     """Write the form to the person. For someone already in the directory, a new manager and (de)activation go
-    through engine/directory/movers.py and leavers.py, so running paths and open tasks follow; returns what that
+    through engine/people/movers.py and leavers.py, so running paths and open tasks follow; returns what that
     did, in words."""
     person.username, person.name = form.username.data, form.name.data.strip()
     person.email = form.email.data or None
@@ -156,4 +157,39 @@ def edit_user(user_id):
     return render_template("admin/user.html", form=form, person=person), 422 if form.errors else 200
 
 
-from . import people_csv  # noqa: E402,F401  (the CSV import's routes)
+MAX_CSV = 4 * 1024 * 1024  # about 25,000 people
+
+
+def _uploaded_text():
+    """(the uploaded file's text, None) or (None, what is wrong with the upload)."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return None, "Choose a CSV file to import."
+    raw = upload.read(MAX_CSV + 1)
+    if len(raw) > MAX_CSV:
+        return None, "The file is larger than 4 MB; split it into several files."
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        return None, "The file is not UTF-8 text: save it as \u201cCSV UTF-8\u201d and try again."
+
+
+@bp.route("/users/import", methods=["POST"])
+def import_people():
+    """Import people from an uploaded CSV file in one transaction; on any problem nothing is saved and every
+    problem is listed with its line and column."""
+    text, error = _uploaded_text()
+    if error:
+        flash(error, "error")
+        return users_page(), 422
+    parsed = csv_import.read(db.session, text, actor=current_user)
+    if not parsed.ok:
+        db.session.rollback()
+        flash(f"The file has {counted(len(parsed.problems), 'problem')}; nothing was imported. Fix them and upload "
+              f"it again.", "error")
+        return users_page(problems=parsed.problems), 422
+    summary = csv_import.apply(db.session, parsed, actor=current_user, source="csv")
+    db.session.commit()
+    flash(f"Imported {counted(len(parsed.rows), 'person', 'people')} from {request.files['file'].filename}: "
+          f"{summary.describe()}.", "success")
+    return redirect(url_for("admin.users"))

@@ -7,7 +7,7 @@ from engine.directory.org import user_by_username
 from engine.runtime.task_actions import TaskActions
 
 from ..extensions import db
-from . import blp, visible_instance
+from .views import blp, visible_instance
 from .schemas import CommentInSchema, CommentSchema, DelegateSchema, TaskSchema
 
 

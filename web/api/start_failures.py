@@ -10,7 +10,7 @@ from engine.runtime.runner import Runtime
 from engine.runtime.start_failures import open_start_failures, start_again, start_failures_of
 
 from ..extensions import db
-from . import _instance_view, blp
+from .views import _instance_view, blp
 from .schemas import InstanceSchema
 
 

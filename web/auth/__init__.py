@@ -14,7 +14,8 @@ from engine.errors import DomainError, Forbidden
 from engine.store.models import LoginFailure, User, utcnow
 
 from ..extensions import db, login_manager
-from .credentials import has_credentials_header, header_user
+from .credentials import (PASSWORDS_OFF, has_credentials_header, header_user, local_login_enabled,
+                          sends_password_while_off)
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -63,8 +64,10 @@ def record_failure(username):
 
 
 def authenticate(username, password):
-    """The active user with these credentials, or None. Raises TooManyAttempts while locked out; failures are
-    counted and a success clears them."""
+    """The active user with these credentials, or None (always None while passwords are switched off). Raises
+    TooManyAttempts while locked out; failures are counted and a success clears them."""
+    if not local_login_enabled():
+        return None
     username = (username or "").strip()
     check_attempts(username)
     user = db.session.scalars(sa.select(User).where(User.username == username)).first()
@@ -113,6 +116,8 @@ def refuse_bad_credentials():
     if header_user() is not None:
         current_user._get_current_object()  # log the header's user in now, before any view runs
         return None
+    if sends_password_while_off():
+        return unauthorized_response(PASSWORDS_OFF)
     db.session.commit()  # the failed attempt is counted
     return unauthorized_response("The Authorization header does not name an active user: check the username "
                                  "and password, or the API token.")
@@ -152,21 +157,32 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("tasks.inbox"))
     form = LoginForm()
+    if request.method == "POST" and not local_login_enabled():
+        flash("Passwords are switched off here: sign in with single sign-on.", "error")
+        return _login_page(form), 403
     if form.validate_on_submit():
         try:
             user = authenticate(form.username.data, form.password.data)
         except TooManyAttempts as exc:
             flash(exc.message, "error")
-            return render_template("auth/login.html", form=form), 429
+            return _login_page(form), 429
         if user is not None:
             db.session.commit()
             login_user(user)
             flash(f"Welcome, {user.name}.", "success")
             return redirect(_safe_next(request.args.get("next")))
         flash("Unknown username or wrong password.", "error")
-        return render_template("auth/login.html", form=form), 401
+        return _login_page(form), 401
     status = 400 if request.method == "POST" else 200
-    return render_template("auth/login.html", form=form), status
+    return _login_page(form), status
+
+
+def _login_page(form):
+    """The login page: the password form unless passwords are switched off, the single sign-on button when
+    an identity provider is configured."""
+    from .oidc import single_sign_on_enabled  # the single sign-on module builds on this one
+    return render_template("auth/login.html", form=form, local_login=local_login_enabled(),
+                           single_sign_on=single_sign_on_enabled())
 
 
 @bp.route("/logout", methods=["POST"])

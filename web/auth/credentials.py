@@ -9,9 +9,25 @@ header to a forged cross-site request.
 import base64
 import binascii
 
-from flask import g, request
+from flask import current_app, g, request
 
 HEADER = "Authorization"
+
+# What a request that sends a password is told while passwords are switched off (LOCAL_LOGIN=false).
+PASSWORDS_OFF = ("Passwords are switched off on this server: send an API token as \"Authorization: Bearer "
+                 "TOKEN\" (made on the Processes › API tokens page) instead of a username and password.")
+
+
+def local_login_enabled():
+    """True unless local usernames and passwords are switched off (LOCAL_LOGIN=false): then only single
+    sign-on logs people in, and only API tokens authenticate API calls."""
+    return current_app.config.get("LOCAL_LOGIN", True)
+
+
+def sends_password_while_off():
+    """True when the request sends HTTP Basic credentials while passwords are switched off."""
+    scheme = request.headers.get(HEADER, "").strip().partition(" ")[0]
+    return scheme.lower() == "basic" and not local_login_enabled()
 
 
 def has_credentials_header():
@@ -38,6 +54,8 @@ def _user_from_header(header):
     if scheme.lower() == "bearer":
         return user_for_token(value)
     if scheme.lower() == "basic":
+        if not local_login_enabled():
+            return None
         try:
             username, separator, password = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError, ValueError):

@@ -8,7 +8,7 @@ from flask import Blueprint, g, jsonify, request
 from engine.rights import authorization
 from engine.errors import Conflict, DomainError, Forbidden
 
-from ..auth.credentials import header_user
+from ..auth.credentials import PASSWORDS_OFF, header_user, sends_password_while_off
 from ..extensions import csrf
 
 bp = Blueprint("engine_rest", __name__, url_prefix="/engine-rest")
@@ -73,7 +73,7 @@ def authenticate_client():
     and do is checked per resource, as on the pages."""
     user = _credentials_user()
     if user is None or not user.active:
-        response = camunda_error(401, "unauthorized",
+        response = camunda_error(401, "unauthorized", PASSWORDS_OFF if sends_password_while_off() else
                                  "Send your credentials: HTTP Basic (username and password) or a bearer token "
                                  "created on the Processes › API tokens page.")
         response.headers["WWW-Authenticate"] = 'Basic realm="Career Pathing engine-rest"'

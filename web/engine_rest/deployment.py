@@ -7,7 +7,7 @@ from engine.runtime.instance_admin import delete_deployment
 from engine.store.models import Deployment
 
 from ..extensions import db
-from ..processes import deploy_uploaded
+from ..processes.views import deploy_uploaded
 from .common import (InvalidRequest, bp, camunda_time, count_answer, flag, paging, query_parameters,
                      require_process_owner, text_param)
 from .decision_definition import decision_json

@@ -10,15 +10,17 @@ from engine.rights import authorization
 from engine.pilot.cohorts import check_may_start_own, version_for
 from engine.runtime.comments import add_comment, comments_of
 from engine.errors import ValidationFailed
-from engine.store.models import HumanTask, InstanceEvent, Milestone, ProcessInstance, utcnow
-from engine.runtime.runner import UNKNOWN_ASSIGNEE, Runtime
+from engine.store.models import HumanTask, InstanceEvent, ProcessInstance, utcnow
+from engine.store.pilot_models import Milestone
+from engine.runtime.inbox_rows import UNKNOWN_ASSIGNEE
+from engine.runtime.runner import Runtime
 from engine.runtime.start_failures import open_start_failures, start_again, start_failures_of
 
 from ..comment_posts import POSTED, posted_json, refused_json, wants_json
 from ..extensions import db
-from ..processes import source_text
+from ..processes.views import source_text
 from ..retries import idempotent
-from ..tasks import history_of, next_steps_message
+from ..tasks.views import history_of, next_steps_message
 
 bp = Blueprint("paths", __name__, url_prefix="/paths", template_folder="templates")
 

@@ -4,13 +4,14 @@ from sqlalchemy.orm import aliased, joinedload
 from flask import current_app, render_template, request
 
 from engine.pilot import analytics
-from engine.store.models import Cohort, HumanTask, Milestone, ProcessInstance, ProcessVersion, User, utcnow
+from engine.store.pilot_models import Cohort, Milestone
+from engine.store.models import HumanTask, ProcessInstance, ProcessVersion, User, utcnow
 
 from ..csv_export import csv_response
 from ..extensions import db
 from ..templating import when
 from ..tasks.answers import describe_answers
-from . import _cohort_or_404, bp
+from .views import _cohort_or_404, bp
 
 
 @bp.route("/analytics")

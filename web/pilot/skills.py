@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from engine.pilot import skills_import
-from engine.store.models import JobFamily, RoleSkill
+from engine.store.pilot_models import JobFamily, RoleSkill
 
 from ..extensions import db
-from . import bp
+from .views import bp
 from ..templating import counted
 
 MAX_CSV = 2 * 1024 * 1024

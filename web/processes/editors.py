@@ -11,7 +11,7 @@ from engine.forms.formjs import SUPPORTED_TYPES
 
 from ..extensions import db
 
-from . import bp, version_or_404
+from .views import bp, version_or_404
 
 NEW_DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"

@@ -4,14 +4,14 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from engine.runtime import migration
-from engine.diagrams.deployment import latest_version
+from engine.diagrams.versions import latest_version
 from engine.errors import DomainError
 from engine.store.models import ProcessInstance, ProcessVersion
 from engine.runtime.runner import Runtime
 
 from ..extensions import db
 from ..templating import counted
-from . import RUNNING, bp, version_or_404
+from .views import RUNNING, bp, version_or_404
 
 
 def _target(key, number):

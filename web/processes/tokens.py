@@ -13,7 +13,7 @@ from flask_login import current_user
 from engine.store.models import ApiToken, User, utcnow
 
 from ..extensions import db
-from . import bp
+from .views import bp
 
 
 def token_hash(token):

@@ -12,7 +12,7 @@ from engine.runtime.runner import Runtime
 
 from ..comment_posts import POSTED, posted_json, refused_json, wants_json
 from ..extensions import db
-from . import COMMENT_FIELD, _render_task, bp, visible_task
+from .views import COMMENT_FIELD, _render_task, bp, visible_task
 
 
 @bp.route("/tasks/<id:task_id>/comments", methods=["POST"])

@@ -7,7 +7,7 @@ from engine.directory.org import user_by_username
 from engine.runtime.task_actions import TaskActions
 
 from ..extensions import db
-from . import bp
+from .views import bp
 
 
 def _done(row, message, back_to_task=True):

@@ -9,6 +9,8 @@ can loop (comprehensions, lambdas), format (`%`, f-strings, methods such as `lju
 import ast
 from functools import lru_cache
 
+from engine.scripts.vocabulary import FUNCTION_NAMES
+
 # Functions whose cost is linear in data that already exists; the diagram functions of
 # engine.runtime.script_functions (which read the database, bounded by it) are allowed too.
 BOUNDED_CALLS = frozenset({"is_empty", "len", "bool", "abs", "str", "int", "float", "round", "min", "max",
@@ -24,7 +26,6 @@ _NODES = (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast
 def is_bounded(source):
     """True when the Python expression `source` can neither loop nor build values much larger than its
     inputs, so evaluating it in the web process is safe; False sends it to the sandbox."""
-    from engine.runtime.script_functions import FUNCTION_NAMES  # imported here: it pulls in the database layer
     allowed = BOUNDED_CALLS | frozenset(FUNCTION_NAMES)
     try:
         tree = ast.parse(source, mode="eval")

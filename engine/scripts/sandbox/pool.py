@@ -17,7 +17,7 @@ import time
 from multiprocessing.connection import Connection
 
 from engine.scripts.expressions import ExpressionSyntaxError
-from engine.scripts.scripting import SCRIPT_MEMORY_LIMIT, ScriptError, ScriptLimitExceeded, ScriptTimeout
+from engine.scripts.restricted import SCRIPT_MEMORY_LIMIT, ScriptError, ScriptLimitExceeded, ScriptTimeout
 from engine.scripts.sandbox import codec
 
 log = logging.getLogger(__name__)

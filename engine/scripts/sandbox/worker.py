@@ -10,7 +10,7 @@ import signal
 from collections.abc import Iterator
 from types import ModuleType
 
-from engine.scripts.scripting import ScriptError, ScriptLimitExceeded, RestrictedEnvironment
+from engine.scripts.restricted import LocalEnvironment, ScriptError, ScriptLimitExceeded
 from engine.scripts.sandbox import codec
 
 
@@ -117,7 +117,7 @@ def serve(connection, memory_limit):
         names = tuple(request["functions"])
         environment = environments.get(names)
         if environment is None:
-            environment = environments[names] = RestrictedEnvironment({name: caller.proxy(name) for name in names})
+            environment = environments[names] = LocalEnvironment({name: caller.proxy(name) for name in names})
         allow_cpu_seconds(request["time_limit"])
         try:
             answer = codec.encode(_run(environment, request))

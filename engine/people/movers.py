@@ -15,11 +15,13 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.directory.assignment import lane_key
 from engine.errors import Conflict
+from engine.people.leavers import how
 from engine.scripts.expressions import is_juel
-from engine.directory.leavers import REASSIGNED, how
+from engine.directory.successors import REASSIGNED
 from engine.store.models import HumanTask, InstanceEvent, ProcessInstance, utcnow
 from engine.connect.notifications import notify, people_of_task, settle_task_messages
 from engine.roles import HR_GROUP
+from engine.runtime.runner import Runtime
 from engine.rights.separation import is_own_decision
 from engine.diagrams.specs import task_attributes
 from engine.diagrams.workflow_tasks import find_task
@@ -87,8 +89,6 @@ def change_manager(session, user, new_manager, actor, source, clock=utcnow):
 def follow_new_managers(session, employees, actor, source, clock=utcnow):
     """Bring the running paths of `employees`, whose manager just changed in the directory, in step with it
     (one query finds the paths of them all). Returns a ManagerMove."""
-    from engine.runtime.runner import Runtime  # (the runtime imports the directory rules, not the other way round)
-
     result = ManagerMove()
     by_id = {employee.id: employee for employee in employees}
     if not by_id:

@@ -12,7 +12,7 @@ when there is none, all rows in the caller's one transaction.
 - `groups` are group names separated by `;` (e.g. `leadership;hr`): the person's groups become exactly those.
   Groups that do not exist yet are created (and listed in the summary).
 - `active` is yes/no (true/false, 1/0); empty leaves it as it is. `no` deactivates the person as on Admin ›
-  People (engine/directory/leavers.py). People missing from the file are left alone: the import never deactivates
+  People (engine/people/leavers.py). People missing from the file are left alone: the import never deactivates
   anyone the file does not name.
 - New people get no password: they sign in by single sign-on, or an admin sets one.
 
@@ -27,9 +27,9 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import selectinload
 
-from engine.directory.leavers import deactivate_person, reactivate_person
+from engine.people.leavers import deactivate_person, reactivate_person
 from engine.store.models import Group, User, utcnow
-from engine.directory.movers import follow_new_managers
+from engine.people.movers import follow_new_managers
 from engine.roles import ADMIN_GROUP
 
 COLUMNS = ["username", "name", "email", "department", "job_title", "manager", "groups", "active"]

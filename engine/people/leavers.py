@@ -21,10 +21,10 @@ import sqlalchemy as sa
 from engine.errors import Conflict
 from engine.store.models import ApiToken, HumanTask, InstanceEvent, utcnow
 from engine.connect.notifications import notify, people_of_task, settle_task_messages
+from engine.directory.successors import REASSIGNED, successor
 from engine.roles import HR_GROUP
 from engine.rights.separation import is_own_decision
 
-REASSIGNED = "task_reassigned"  # history kind of a task moved to someone else by a directory change
 SOURCES = {"page": "on Admin › People", "csv": "by the CSV import", "scim": "by SCIM provisioning"}
 
 
@@ -53,15 +53,6 @@ def how(actor, source):
     if actor is not None and source == "page":
         return f"by {actor.name} {where}"
     return where
-
-
-def successor(leaver, decides_on_id=None):
-    """Who takes on a task of `leaver`: their manager when active and not the person the task decides on;
-    None means HR."""
-    manager = leaver.manager
-    if manager is None or not manager.active or manager.id == leaver.id or manager.id == decides_on_id:
-        return None
-    return manager
 
 
 def deactivate_person(session, user, actor, source, now=None):
