@@ -3,7 +3,7 @@
     make bench                       # everything, default sizes
     BENCH_PATHS=20000 make bench     # smaller history for a quick look
     BENCH_ONLY=engine,http make bench  # some sections only (deploy, engine, state, http, pages, rest, timers,
-                                       # sandbox, workers, credentials)
+                                       # sandbox, workers, credentials, people)
 
 Each section prints as it finishes; the table at the end compares with the targets.
 Nothing here is a test: timings depend on the machine.
@@ -327,7 +327,8 @@ def bench_state_growth(app, per_round=9):
             f"round {number}: {figure['approve_ms']:.1f} ms (median of {per_round}, timed interleaved)")
 
 
-SECTIONS = ("deploy", "engine", "state", "http", "pages", "rest", "timers", "sandbox", "workers", "credentials")
+SECTIONS = ("deploy", "engine", "state", "http", "pages", "rest", "timers", "sandbox", "workers", "credentials",
+            "people")
 
 
 def main():
@@ -370,6 +371,9 @@ def main():
             from bench.credentials import bench_credentials
             from web import create_app
             bench_credentials(create_app({"SQLALCHEMY_DATABASE_URI": url}), results, say=say)  # production hashing
+        if "people" in wanted:  # last: the 2,000 people it adds change no other figure
+            from bench.people_import import bench_people_import
+            bench_people_import(app, url, results, pathing, say=say)
         print_table(results)
 
 

@@ -1,5 +1,5 @@
 """A SCIM client for tests: the Flask test client with a provisioning token, speaking application/scim+json."""
-from engine.directory import provisioning
+from engine.people import provisioning
 from web.extensions import db
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"

@@ -1,4 +1,4 @@
-"""The `pathing` command: serve, deploy, validate, demo, webhooks."""
+"""The `pathing` command: serve, deploy, validate, demo, people, webhooks."""
 import os
 import sys
 
@@ -293,8 +293,10 @@ def demo():
         click.echo(line)
 
 
-from .cli_webhooks import webhooks_group  # noqa: E402  (a command group of its own module)
+from .cli_people import people_group  # noqa: E402  (command groups of their own modules)
+from .cli_webhooks import webhooks_group  # noqa: E402
 
+main.add_command(people_group)
 main.add_command(webhooks_group)
 
 from .cli_tokens import api_token  # noqa: E402  (tokens for system accounts, in a module of its own)

@@ -13,7 +13,7 @@ def provisioning_token_command(name, base_url):
     """Make a provisioning token: what an identity provider sends (as a bearer token) to /scim/v2 to create,
     change and deactivate people and groups. Explanation first; the token is the last line printed, and is
     not shown again."""
-    from engine.directory import provisioning
+    from engine.people import provisioning
     from engine.errors import ValidationFailed
 
     from .cli import _ready_app

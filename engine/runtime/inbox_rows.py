@@ -9,11 +9,13 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.connect.notifications import notify, people_of_task
 from engine.directory.assignment import AssignmentError, resolve_assignment
+from engine.directory.successors import REASSIGNED, successor
 from engine.directory.named import FALLBACK_GROUP
 from engine.directory.org import describe_candidates, person_and_absence
 from engine.errors import Forbidden, IncidentRaised
 from engine.forms.camunda import task_form_ref
 from engine.rights import separation
+from engine.roles import HR_GROUP
 from engine.runtime.task_subject import task_subject
 from engine.scripts.restricted import ScriptError
 from engine.store.models import HumanTask
@@ -75,7 +77,7 @@ class InboxRows:
             raise IncidentRaised(f"Nobody could be assigned to \u201c{spec.bpmn_name}\u201d ({spec.bpmn_id}): "
                                  f"{describe_failure(exc)}. Nothing was changed.",
                                  errors={"instance_id": instance.id, "element_id": spec.bpmn_id}) from exc
-        assignee = absent = absence = unknown = None
+        assignee = absent = absence = unknown = left = None
         decides_on = separation.decides_on(instance, spec)
         if decides_on is not None:
             self._check_not_deciding_on_own_path(instance, spec, assignment, decides_on, actor)
@@ -84,7 +86,13 @@ class InboxRows:
             if assignee is None:  # never stop the path for it: the process owners take the task on
                 unknown = assignment.assignee
                 assignment.candidate_groups = [*assignment.candidate_groups, FALLBACK_GROUP]
-            if absence is not None and not (decides_on is not None and absence.substitute_id == decides_on.id):
+            elif not assignee.active:  # a leaver: their manager takes it on, or HR (engine/directory/successors.py)
+                left, absence = assignee, None
+                assignee = successor(left, decides_on.id if decides_on else None)
+                if assignee is None:
+                    assignment.candidate_groups = [*assignment.candidate_groups, HR_GROUP]
+            if absence is not None and absence.substitute.active and not (
+                    decides_on is not None and absence.substitute_id == decides_on.id):
                 absent, assignee = assignee, absence.substitute  # (nobody stands in on their own path)
         row = HumanTask(
             instance=instance, task_guid=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
@@ -102,6 +110,11 @@ class InboxRows:
             who += f" (standing in for {absent.name}, out of office until {absence.ends_on.isoformat()})"
         self._event(instance, None, "task_created", element_id=spec.bpmn_id, human_task=row,
                     message=f"\u201c{row.title}\u201d is waiting for {who}")
+        if left is not None:
+            self._event(instance, None, REASSIGNED, element_id=spec.bpmn_id, human_task=row,
+                        message=f"\u201c{row.title}\u201d was for {left.name}, who was deactivated; "
+                                f"{who} takes it on", data={"from": left.username, "reason": "left",
+                                                            "to": assignee.username if assignee else None})
         if unknown is not None:
             self._event(instance, None, UNKNOWN_ASSIGNEE, element_id=spec.bpmn_id, human_task=row,
                         message=f"\u201c{row.title}\u201d was assigned to {unknown}, who is not in the directory; "

@@ -38,7 +38,7 @@ class User(Base):
     email_notifications: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # Part of the id a login session carries: raising it (at logout) ends every session of the user.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
-    # Kept for SCIM provisioning (engine.directory.provisioning): the identity provider's id and name parts, when the row
+    # Kept for SCIM provisioning (engine.people.provisioning): the identity provider's id and name parts, when the row
     # was written and changed, and when a SCIM DELETE deprovisioned it (inactive, hidden from SCIM, history kept).
     external_id: Mapped[str | None] = mapped_column(sa.String(200), index=True)
     given_name: Mapped[str | None] = mapped_column(sa.String(200))

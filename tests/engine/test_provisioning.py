@@ -5,10 +5,10 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
-from engine.directory import provisioning
+from engine.people import provisioning
 from engine.errors import ValidationFailed
 from engine.store.models import Group, User
-from engine.directory.provisioning import PersonDetails
+from engine.people.provisioning import PersonDetails
 from web.extensions import db
 
 NOW = datetime(2030, 1, 2, 9, 0)

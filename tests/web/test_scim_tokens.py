@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from engine.store.models import ApiToken
-from engine.directory.provisioning import token_hash
+from engine.people.provisioning import token_hash
 from engine.store.provisioning_models import ProvisioningToken
 from web.cli import main
 from web.extensions import db

@@ -1,4 +1,5 @@
-"""People administration for admins: the org directory (managers, departments, groups) and accounts."""
+"""People administration for admins: the org directory (managers, departments, groups) and accounts; people
+from a CSV file (engine/people/csv_import.py), all or nothing."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
@@ -7,12 +8,14 @@ from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleFiel
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from engine.people import csv_import, leavers, movers
 from engine.rights import authorization
 from engine.store.models import Group, User
 
 from ..auth import forget_verified, hash_password, revoke_sessions
 from ..auth import role_guard
 from ..extensions import db
+from ..templating import counted
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -33,9 +36,12 @@ class PersonForm(FlaskForm):
     email = StringField("Email", validators=[Optional(), Email(check_deliverability=False), Length(max=200)])
     department = StringField("Department", validators=[Optional(), Length(max=120)])
     job_title = StringField("Job title", validators=[Optional(), Length(max=200)])
-    manager = SelectField("Manager", choices=[], validate_choice=True)
+    manager = SelectField("Manager", choices=[], validate_choice=True,
+                          description="A new manager takes over the manager steps of this person's running paths.")
     groups = CheckboxesField("Groups", choices=[], coerce=str)
-    active = BooleanField("Active (may log in and be assigned tasks)", default=True)
+    active = BooleanField("Active (may log in and be assigned tasks)", default=True,
+                          description="Unticking it signs them out everywhere, ends their API tokens, and hands "
+                                      "their open tasks to their manager (or to HR).")
     password = PasswordField("New password", validators=[Optional(), Length(min=8, max=200)],
                              description="Leave empty to keep the current password.")
 
@@ -43,8 +49,8 @@ class PersonForm(FlaskForm):
         super().__init__(**kwargs)
         self.person = person
         people = db.session.scalars(sa.select(User).order_by(User.name)).all()
-        self.manager.choices = [("", "— none —")] + [(u.username, u.name) for u in people
-                                                      if person is None or u.id != person.id]
+        self.manager.choices = [("", "— none —")] + [(u.username, u.name if u.active else f"{u.name} (deactivated)")
+                                                      for u in people if person is None or u.id != person.id]
         self.groups.choices = [(g.name, g.label) for g in db.session.scalars(sa.select(Group).order_by(Group.label))]
 
     def validate_username(self, field):
@@ -54,6 +60,8 @@ class PersonForm(FlaskForm):
 
     def validate_manager(self, field):
         boss = db.session.scalars(sa.select(User).where(User.username == field.data)).first() if field.data else None
+        if boss is not None and not boss.active and (self.person is None or self.person.manager_id != boss.id):
+            raise ValidationError(f"{boss.name} is deactivated: choose an active manager.")
         seen = set()
         while boss is not None and self.person is not None:
             if boss.id == self.person.id or boss.id in seen:
@@ -65,6 +73,11 @@ class PersonForm(FlaskForm):
 @bp.route("/users")
 def users():
     """Everyone in the directory, searchable, paginated."""
+    return users_page()
+
+
+def users_page(problems=()):
+    """The People page (search and page from the query string), with the problems of a refused import."""
     query = sa.select(User).order_by(User.name)
     search = request.args.get("q", "").strip()
     if search:
@@ -72,23 +85,39 @@ def users():
         query = query.where(sa.or_(User.name.ilike(like), User.username.ilike(like), User.department.ilike(like)))
     page = db.paginate(query, page=request.args.get("page", 1, type=int),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    return render_template("admin/users.html", people=page, search=search)
+    return render_template("admin/users.html", people=page, search=search, problems=list(problems),
+                           import_columns=csv_import.COLUMNS, group_separator=csv_import.GROUP_SEPARATOR)
 
 
 def _save(form, person):
+    """Write the form to the person. For someone already in the directory, a new manager and (de)activation go
+    through engine/people/movers.py and leavers.py, so running paths and open tasks follow; returns what that
+    did, in words."""
     person.username, person.name = form.username.data, form.name.data.strip()
     person.email = form.email.data or None
     person.department, person.job_title = form.department.data or None, form.job_title.data or None
-    person.manager = db.session.scalars(sa.select(User).where(User.username == form.manager.data)).first() \
+    manager = db.session.scalars(sa.select(User).where(User.username == form.manager.data)).first() \
         if form.manager.data else None
     person.groups = db.session.scalars(sa.select(Group).where(Group.name.in_(form.groups.data or []))).all()
-    person.active = form.active.data
     if form.password.data:
         person.password_hash = hash_password(form.password.data)
         if person.id is not None:
             revoke_sessions(person)  # whoever held the old password is logged out everywhere
-    elif not person.active:
+    if person.id is None:
+        person.manager, person.active = manager, form.active.data
+        return []
+    done = []
+    if person.manager_id != (manager.id if manager else None):
+        moved = movers.change_manager(db.session, person, manager, current_user, "page")
+        done.append(f"New manager: {manager.name if manager else 'nobody'}; {moved.describe()}.")
+    if person.active and not form.active.data:
+        handover = leavers.deactivate_person(db.session, person, current_user, "page")
         forget_verified(person)  # what HTTP Basic remembers of them goes too
+        done.append(f"Deactivated: they can no longer sign in; {handover.describe()}.")
+    elif not person.active and form.active.data:
+        leavers.reactivate_person(db.session, person, current_user, "page")
+        done.append("Reactivated: they can sign in again.")
+    return done
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -120,14 +149,51 @@ def edit_user(user_id):
         if person.id == current_user.id and ("admins" not in (form.groups.data or []) or not form.active.data):
             form.groups.errors = list(form.groups.errors) + ["You cannot remove your own admin rights or account."]
         else:
-            _save(form, person)
+            done = _save(form, person)
             db.session.commit()
             if person.id == current_user.id and form.password.data:
                 login_user(person)  # a new session for the admin who changed their own password
-            flash(f"{person.name} is saved. New tasks follow the new manager and groups; open tasks stay where they are.",
-                  "success")
+            flash(" ".join([f"{person.name} is saved.", *done]), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user.html", form=form, person=person), 422 if form.errors else 200
+
+
+MAX_CSV = 4 * 1024 * 1024  # about 25,000 people
+
+
+def _uploaded_text():
+    """(the uploaded file's text, None) or (None, what is wrong with the upload)."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return None, "Choose a CSV file to import."
+    raw = upload.read(MAX_CSV + 1)
+    if len(raw) > MAX_CSV:
+        return None, "The file is larger than 4 MB; split it into several files."
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        return None, "The file is not UTF-8 text: save it as \u201cCSV UTF-8\u201d and try again."
+
+
+@bp.route("/users/import", methods=["POST"])
+def import_people():
+    """Import people from an uploaded CSV file in one transaction; on any problem nothing is saved and every
+    problem is listed with its line and column."""
+    text, error = _uploaded_text()
+    if error:
+        flash(error, "error")
+        return users_page(), 422
+    parsed = csv_import.read(db.session, text, actor=current_user)
+    if not parsed.ok:
+        db.session.rollback()
+        flash(f"The file has {counted(len(parsed.problems), 'problem')}; nothing was imported. Fix them and upload "
+              f"it again.", "error")
+        return users_page(problems=parsed.problems), 422
+    summary = csv_import.apply(db.session, parsed, actor=current_user, source="csv")
+    db.session.commit()
+    flash(f"Imported {counted(len(parsed.rows), 'person', 'people')} from {request.files['file'].filename}: "
+          f"{summary.describe()}.", "success")
+    return redirect(url_for("admin.users"))
 
 
 from . import provisioning  # noqa: E402,F401  (provisioning tokens for SCIM: routes of this blueprint)

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine.directory import provisioning
+from engine.people import provisioning
 from engine.errors import ValidationFailed
 from engine.store.provisioning_models import ProvisioningToken
 

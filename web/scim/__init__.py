@@ -4,7 +4,7 @@ filters, sorting, pagination, PATCH, PUT, DELETE, ETags).
 
 The protocol is scim2-server's (`ScimHandler` + our `DirectoryService`); the resources are scim2-models'
 (web/scim/schema.py); the storage is the directory (web/scim/storage.py), changed only through
-engine.directory.provisioning. Only a provisioning token authorises a request (`Authorization: Bearer TOKEN`): neither a
+engine.people.provisioning. Only a provisioning token authorises a request (`Authorization: Bearer TOKEN`): neither a
 login session nor a person's API token or password does. Answers and errors are `application/scim+json`, errors
 in SCIM's shape. One request is one transaction: committed when it succeeds, rolled back otherwise.
 """
@@ -19,7 +19,7 @@ from scim2_server.responses import SCIM_MEDIA_TYPE, ScimResponse
 from scim2_server.routing import ROUTES
 from sqlalchemy.exc import OperationalError
 
-from engine.directory import provisioning
+from engine.people import provisioning
 from engine.store.models import utcnow
 from engine.store.provisioning_models import ProvisioningToken
 

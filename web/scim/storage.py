@@ -1,5 +1,5 @@
 """The org directory as scim2-server's storage: SCIM User and Group resources read from the user and group
-tables, searched with SQL (web/scim/filters.py), and written through engine.directory.provisioning, which flushes; the
+tables, searched with SQL (web/scim/filters.py), and written through engine.people.provisioning, which flushes; the
 request commits (web/scim/__init__.py).
 
 A resource's id is its row's id; its version (ETag) is a hash of what it holds, so it changes with any change,
@@ -17,7 +17,7 @@ from scim2_models import (ConflictException, ForbiddenException, GroupMembership
 from scim2_server.storage import ScimStorage, SearchPage
 from sqlalchemy.orm import selectinload
 
-from engine.directory import provisioning
+from engine.people import provisioning
 from engine.errors import Conflict, DomainError, Forbidden, NotFound
 from engine.store.models import Group, User, utcnow
 

@@ -18,6 +18,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from engine.errors import Conflict, Forbidden, ValidationFailed
+from engine.people import leavers, movers
 from engine.store.models import Group, User, group_membership, utcnow
 from engine.store.provisioning_models import ProvisioningToken
 from engine.roles import ADMIN_GROUP, HR_GROUP, PROCESS_OWNER_GROUP, WORKER_GROUP
@@ -185,8 +186,7 @@ def deactivate_person(session, person, *, now=None):
     if ADMIN_GROUP in person.group_names and _active_administrators(session, excluding=[person.id]) == 0:
         raise LastAdministrator(f"{person.name} is the only active administrator; make someone else an "
                                 f"administrator before deactivating them.", {"active": "last administrator"})
-    person.active = False
-    person.session_version = (person.session_version or 1) + 1  # every login session ends
+    leavers.deactivate_person(session, person, None, "scim", now=now)  # sign-in ends, open tasks handed over
     person.updated_at = now or utcnow()
     session.flush()
     return True
@@ -196,7 +196,7 @@ def reactivate_person(session, person, *, now=None):
     """`person` may sign in and be given tasks again. Returns whether anything changed."""
     if person.active:
         return False
-    person.active = True
+    leavers.reactivate_person(session, person, None, "scim")
     person.updated_at = now or utcnow()
     session.flush()
     return True
@@ -217,7 +217,7 @@ def change_manager(session, person, manager, *, now=None):
             break
         seen.add(boss.id)
         boss = boss.manager
-    person.manager = manager
+    movers.change_manager(session, person, manager, None, "scim", clock=(lambda: now) if now else utcnow)
     person.updated_at = now or utcnow()
     session.flush()
     return True
