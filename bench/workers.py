@@ -25,7 +25,7 @@ def _worker_token(app):
     """A member of `workers` with an API token (bearer: no password hashing per request)."""
     from engine.store.models import ApiToken, Group, User
     from web.extensions import db
-    from web.processes.tokens import token_hash
+    from web.auth.api_tokens import token_hash
     token = secrets.token_urlsafe(24)
     with app.app_context():
         group = db.session.scalars(sa.select(Group).where(Group.name == "workers")).one()

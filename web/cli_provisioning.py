@@ -16,9 +16,9 @@ def provisioning_token_command(name, base_url):
     from engine.people import provisioning
     from engine.errors import ValidationFailed
 
-    from .cli import _ready_app
+    from .cli_app import ready_app
     from .extensions import db
-    app = _ready_app()
+    app = ready_app()
     with app.app_context():
         try:
             row, token = provisioning.make_provisioning_token(db.session, name)

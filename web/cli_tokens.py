@@ -19,7 +19,7 @@ def api_token(username, name):
     from engine.store.models import ApiToken, User
 
     from .extensions import db
-    from .processes.tokens import token_hash
+    from .auth.api_tokens import token_hash
     name = name.strip()
     if not name or len(name) > 200:
         click.echo("error: --name: give the token a name of 1 to 200 characters.", err=True)

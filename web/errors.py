@@ -15,15 +15,21 @@ def wants_json():
     return request.path.startswith(("/api/", "/engine-rest"))
 
 
+_SHAPES = {}  # path prefix -> shape(status, code, message, errors): an API family's own error shape
+
+
+def error_shape(prefix, shape):
+    """Answer errors of requests under `prefix` with `shape(status, code, message, errors)` (Camunda's
+    `{"type", "message"}` under /engine-rest, SCIM's under /scim/v2); each API family says so for itself."""
+    _SHAPES[prefix] = shape
+
+
 def error_response(status, code, message, errors=None, title=None):
     """Answer with the JSON error shape or the error page (headed `title` when given), as the caller expects
-    (Camunda's `{"type", "message"}` under /engine-rest)."""
-    if request.path.startswith("/engine-rest"):
-        from .engine_rest.common import camunda_error
-        return camunda_error(status, code, message, errors)
-    if request.path.startswith("/scim/"):
-        from .scim import scim_error
-        return scim_error(status, message)
+    (an API family's own shape under its prefix, see `error_shape`)."""
+    for prefix, shape in _SHAPES.items():
+        if request.path.startswith(prefix):
+            return shape(status, code, message, errors)
     if wants_json():
         response = jsonify({"code": code, "message": message, "errors": errors or {}})
         response.status_code = status

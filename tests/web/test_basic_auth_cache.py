@@ -1,13 +1,13 @@
 """HTTP Basic costs one password hash a minute, not one a request: a success is remembered briefly (keyed by an
 HMAC of the credentials), and a changed password, a deactivation, a logout everywhere or a lockout end it.
 
-The hash check is counted (a spy on the function web.auth calls), never timed."""
+The hash check is counted (a spy on the function web.auth.passwords calls), never timed."""
 import base64
 
 import pytest
 import sqlalchemy as sa
 
-import web.auth
+import web.auth.passwords
 from engine.store.models import LoginFailure, User
 from web.auth import hash_password
 from web.auth.verified_credentials import VerifiedCredentials, verified_credentials
@@ -32,13 +32,13 @@ class Clock:
 def hashes(monkeypatch):
     """How many password hashes were checked (a spy around werkzeug's check)."""
     calls = []
-    real = web.auth.check_password_hash
+    real = web.auth.passwords.check_password_hash
 
     def counting(password_hash, password):
         calls.append(password_hash)
         return real(password_hash, password)
 
-    monkeypatch.setattr(web.auth, "check_password_hash", counting)
+    monkeypatch.setattr(web.auth.passwords, "check_password_hash", counting)
     return calls
 
 

@@ -13,7 +13,7 @@ from engine.store.models import ApiToken, HumanTask, InstanceEvent, Notification
 from engine.runtime.runner import Runtime
 from engine.runtime.task_actions import TaskActions
 from web.extensions import db
-from web.processes.tokens import token_hash
+from web.auth.api_tokens import token_hash
 
 from ..bpmn import linear_process
 from ..helpers import ALIGNMENT, JOB_DESCRIPTION, OBJECTIVES, REVIEW

@@ -90,7 +90,7 @@ def test_skipping_csrf_needs_a_valid_header(app, act):
 
 def test_a_bearer_token_works_on_the_api(act):
     from engine.store.models import ApiToken
-    from web.processes.tokens import token_hash
+    from web.auth.api_tokens import token_hash
     db.session.add(ApiToken(user_id=_user_id("ben"), name="script", token_hash=token_hash("t0k3n")))
     db.session.commit()
     response = act.app.test_client().get("/api/v1/tasks", headers={"Authorization": "Bearer t0k3n"})

@@ -45,7 +45,7 @@ def test_repeated_failed_logins_lock_the_account_for_a_while(org, app, client, m
     other = app.test_client()
     assert other.post("/login", data={"username": "ben", "password": "demo"}).status_code == 302  # others fine
     later = utcnow() + timedelta(minutes=16)
-    monkeypatch.setattr("web.auth.utcnow", lambda: later)
+    monkeypatch.setattr("web.auth.passwords.utcnow", lambda: later)
     assert client.post("/login", data={"username": "ada", "password": "demo"}).status_code == 302
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginFailure).where(
         LoginFailure.username == "ada")) == 0  # a success clears the count

@@ -15,9 +15,9 @@ from werkzeug.serving import make_server
 
 from engine.store.models import ApiToken, User
 from web import create_app
-from web.auth.credentials import PASSWORDS_OFF
+from web.auth.passwords import PASSWORDS_OFF
 from web.extensions import db
-from web.processes.tokens import token_hash
+from web.auth.api_tokens import token_hash
 
 from ..oidc_provider import forms_of, openid_provider, provider_installed, submit
 

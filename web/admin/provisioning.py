@@ -9,7 +9,7 @@ from engine.errors import ValidationFailed
 from engine.store.provisioning_models import ProvisioningToken
 
 from ..extensions import db
-from . import bp
+from .views import bp
 
 
 @bp.route("/provisioning-tokens", methods=["GET", "POST"])

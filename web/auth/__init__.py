@@ -1,100 +1,29 @@
-"""Login, logout, and HTTP Basic authentication for API callers. Repeated failures are throttled by the client's
-address (behind trusted proxies, the address they forwarded: web/proxies.py): an account from the address that
-failed for it, and an address that failed for many accounts. Someone elsewhere is never locked out by them."""
-from datetime import timedelta
-from urllib.parse import urlsplit
-
-import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+"""Login, logout, and HTTP Basic authentication for API callers. Checking passwords and throttling repeated
+failures by the client's address is web/auth/passwords.py's part; the Authorization header, credentials.py's;
+single sign-on, oidc.py's."""
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from engine.errors import DomainError, Forbidden
-from engine.store.models import LoginFailure, User, utcnow
+from engine.errors import Forbidden
+from engine.store.models import User
 
 from ..extensions import db, login_manager
-from .credentials import (PASSWORDS_OFF, has_credentials_header, header_user, local_login_enabled,
-                          sends_password_while_off)
-from .verified_credentials import forget as forget_verified, verified_credentials
+from .credentials import has_credentials_header, header_user, sends_password_while_off
+from .next_page import safe_next
+from .passwords import (  # noqa: F401  (hash_password and TooManyAttempts are named as web.auth's by callers)
+    PASSWORDS_OFF, TooManyAttempts, authenticate, hash_password, local_login_enabled,
+)
+from .verified_credentials import forget as forget_verified  # noqa: F401  (named as web.auth's by callers)
 
 bp = Blueprint("auth", __name__, template_folder="templates")
-
-# Checked when a username does not exist, so both paths cost the same.
-_DUMMY_HASH = generate_password_hash("not-a-password")
 
 
 class LoginForm(FlaskForm):
     username = StringField("Username", validators=[DataRequired(), Length(max=80)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
-
-
-def hash_password(password):
-    """A salted hash with werkzeug's current default algorithm (scrypt), unless configured otherwise."""
-    method = current_app.config.get("PASSWORD_HASH_METHOD") if current_app else None
-    return generate_password_hash(password, method=method) if method else generate_password_hash(password)
-
-
-class TooManyAttempts(DomainError):
-    """Too many failed logins from this address (for this account, or for any); try again later."""
-
-    status = 429
-    code = "too_many_attempts"
-
-
-def _client_ip():
-    return (request.remote_addr or "unknown")[:64]
-
-
-def check_attempts(username, now=None):
-    """Raise TooManyAttempts when this address failed too often recently for this account, or for any: the
-    account itself stays open to its owner elsewhere, so nobody can lock someone else out. Else the account's
-    recent failures from this address (how many)."""
-    now = now or utcnow()
-    since = now - timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-    from_here = sa.select(sa.func.count()).select_from(LoginFailure).where(LoginFailure.at >= since,
-                                                                          LoginFailure.ip == _client_ip())
-    by_user = db.session.scalar(from_here.where(LoginFailure.username == username[:200]))
-    by_ip = db.session.scalar(from_here)
-    if by_user >= current_app.config["LOGIN_MAX_FAILURES"] or by_ip >= current_app.config["LOGIN_MAX_FAILURES_IP"]:
-        raise TooManyAttempts(f"Too many failed logins; for your safety, try again in "
-                              f"{current_app.config['LOGIN_LOCK_MINUTES']} minutes.")
-    return by_user
-
-
-def record_failure(username):
-    """Remember a failed login in its own transaction (it must survive the request's rollback)."""
-    with db.engine.begin() as connection:
-        connection.execute(sa.insert(LoginFailure).values(username=username[:200], ip=_client_ip(), at=utcnow()))
-
-
-def authenticate(username, password, remembered=False):
-    """The active user with these credentials, or None (always None while passwords are switched off). Raises
-    TooManyAttempts while locked out; failures are counted and a success clears them. With `remembered` (HTTP
-    Basic, sent with every request) a success of the last minute stands in for the password hash
-    (web/auth/verified_credentials.py); the lockout still holds."""
-    if not local_login_enabled():
-        return None
-    username = (username or "").strip()
-    failures = check_attempts(username)
-    user = db.session.scalars(sa.select(User).where(User.username == username)).first()
-    if user is None or not user.password_hash:
-        check_password_hash(_DUMMY_HASH, password or "")
-        record_failure(username)
-        return None
-    recalled = remembered and verified_credentials().recall(username, password or "", user)
-    if not recalled:
-        if not check_password_hash(user.password_hash, password or "") or not user.active:
-            record_failure(username)
-            return None
-        if remembered:
-            verified_credentials().remember(username, password or "", user)
-    if failures or not recalled:  # (a remembered success cleared them already, unless some came since)
-        db.session.execute(sa.delete(LoginFailure).where(LoginFailure.username == username,
-                                                          LoginFailure.ip == _client_ip()))
-    return user
 
 
 @login_manager.user_loader
@@ -155,19 +84,6 @@ def unauthorized():
     return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
 
 
-def _safe_next(target):
-    """Only same-site relative paths are followed after login; anything else goes to the inbox.
-
-    Browsers drop tabs and line breaks from addresses and read a backslash as a slash, so `/<tab>/evil.com`
-    would leave the site: such characters are refused outright rather than cleaned."""
-    if not target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target) or "\\" in target:
-        return url_for("tasks.inbox")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
-        return url_for("tasks.inbox")
-    return target
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -186,7 +102,7 @@ def login():
             db.session.commit()
             login_user(user)
             flash(f"Welcome, {user.name}.", "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
         flash("Unknown username or wrong password.", "error")
         return _login_page(form), 401
     status = 400 if request.method == "POST" else 200

@@ -9,20 +9,12 @@ header to a forged cross-site request.
 import base64
 import binascii
 
-from flask import current_app, g, request
+from flask import g, request
+
+from .api_tokens import user_for_token
+from .passwords import authenticate, local_login_enabled
 
 HEADER = "Authorization"
-
-# What a request that sends a password is told while passwords are switched off (LOCAL_LOGIN=false).
-PASSWORDS_OFF = ("Passwords are switched off on this server: send an API token as \"Authorization: Bearer "
-                 "TOKEN\" (made on the Processes › API tokens page) instead of a username and password.")
-
-
-def local_login_enabled():
-    """True unless local usernames and passwords are switched off (LOCAL_LOGIN=false): then only single
-    sign-on logs people in, and only API tokens authenticate API calls."""
-    return current_app.config.get("LOCAL_LOGIN", True)
-
 
 def sends_password_while_off():
     """True when the request sends HTTP Basic credentials while passwords are switched off."""
@@ -44,9 +36,6 @@ def header_user():
 
 
 def _user_from_header(header):
-    from ..processes.tokens import user_for_token
-    from . import authenticate
-
     scheme, _, value = header.strip().partition(" ")
     value = value.strip()
     if not value:

@@ -20,7 +20,7 @@ from engine.errors import DomainError, NotFound
 from engine.directory.sign_in import SignInRefused, person_for_email
 
 from ..extensions import db
-from . import _safe_next
+from .next_page import safe_next
 
 bp = Blueprint("oidc", __name__, template_folder="templates")
 log = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ def login():
         return redirect(url_for("tasks.inbox"))
     client = _client()
     _provider_metadata(client)
-    session[NEXT_KEY] = _safe_next(request.args.get("next"))
+    session[NEXT_KEY] = safe_next(request.args.get("next"))
     try:
         return client.authorize_redirect(redirect_uri())
     except requests.RequestException:
@@ -123,7 +123,7 @@ def callback():
     if current_user.is_authenticated:
         return redirect(url_for("tasks.inbox"))
     client = _client()
-    next_page = _safe_next(session.pop(NEXT_KEY, None))
+    next_page = safe_next(session.pop(NEXT_KEY, None))
     try:
         email = _signed_in_email(client)
         person = person_for_email(db.session, email)

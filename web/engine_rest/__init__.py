@@ -6,7 +6,10 @@ token from /processes/tokens. Credentials are required on every call (no session
 cookie). `common` holds the blueprint, authentication and the error mapping;
 `variables` converts typed values both ways; each other module is one resource.
 """
-from .common import bp  # noqa: F401  (the blueprint the app registers)
+from ..errors import error_shape
+from .common import bp, camunda_error  # noqa: F401  (the blueprint the app registers)
 from . import (deployment, engine_info, history, incident, migration, process_definition,  # noqa: F401,E402
                process_instance, task)  # (each registers its routes on the blueprint)
 from . import external_task, message, signal  # noqa: F401,E402
+
+error_shape("/engine-rest", camunda_error)

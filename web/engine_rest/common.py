@@ -8,7 +8,8 @@ from flask import Blueprint, g, jsonify, request
 from engine.rights import authorization
 from engine.errors import Conflict, DomainError, Forbidden
 
-from ..auth.credentials import PASSWORDS_OFF, header_user, sends_password_while_off
+from ..auth.credentials import header_user, sends_password_while_off
+from ..auth.passwords import PASSWORDS_OFF
 from ..extensions import csrf
 
 bp = Blueprint("engine_rest", __name__, url_prefix="/engine-rest")

@@ -23,6 +23,7 @@ from engine.people import provisioning
 from engine.store.models import utcnow
 from engine.store.provisioning_models import ProvisioningToken
 
+from ..errors import error_shape
 from ..extensions import csrf, db
 from .schema import build_provider
 from .service import DirectoryService
@@ -44,6 +45,9 @@ def scim_error(status, detail, scim_type=None, headers=None):
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+error_shape("/scim/", lambda status, code, message, errors: scim_error(status, message))
 
 
 def _as_flask(scim_response: ScimResponse):
