@@ -16,6 +16,7 @@ from ..auth import forget_verified, hash_password, revoke_sessions
 from ..auth import role_guard
 from ..extensions import db
 from ..templating import counted
+from ..uploads import uploaded_csv_text
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -161,25 +162,11 @@ def edit_user(user_id):
 MAX_CSV = 4 * 1024 * 1024  # about 25,000 people
 
 
-def _uploaded_text():
-    """(the uploaded file's text, None) or (None, what is wrong with the upload)."""
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        return None, "Choose a CSV file to import."
-    raw = upload.read(MAX_CSV + 1)
-    if len(raw) > MAX_CSV:
-        return None, "The file is larger than 4 MB; split it into several files."
-    try:
-        return raw.decode("utf-8-sig"), None
-    except UnicodeDecodeError:
-        return None, "The file is not UTF-8 text: save it as \u201cCSV UTF-8\u201d and try again."
-
-
 @bp.route("/users/import", methods=["POST"])
 def import_people():
     """Import people from an uploaded CSV file in one transaction; on any problem nothing is saved and every
     problem is listed with its line and column."""
-    text, error = _uploaded_text()
+    text, error = uploaded_csv_text(MAX_CSV)
     if error:
         flash(error, "error")
         return users_page(), 422

@@ -11,6 +11,7 @@ from engine.store.pilot_models import JobFamily, RoleSkill
 from ..extensions import db
 from .views import bp
 from ..templating import counted
+from ..uploads import uploaded_csv_text
 
 MAX_CSV = 2 * 1024 * 1024
 
@@ -61,23 +62,10 @@ def delete_requirement(role_id, skill_id):
     return redirect(url_for("pilot.skills"))
 
 
-def _uploaded_text():
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        return None, "Choose a CSV file to import."
-    raw = upload.read(MAX_CSV + 1)
-    if len(raw) > MAX_CSV:
-        return None, "The file is larger than 2 MB; split it."
-    try:
-        return raw.decode("utf-8-sig"), None
-    except UnicodeDecodeError:
-        return None, "The file is not UTF-8 text: save it as “CSV UTF-8” and try again."
-
-
 @bp.route("/skills/import", methods=["POST"])
 def import_preview():
     """Read a CSV file and show what it would change, or every problem with its line number (nothing is saved)."""
-    text, error = _uploaded_text()
+    text, error = uploaded_csv_text(MAX_CSV)
     if error:
         flash(error, "error")
         return render_template("pilot/skills.html", families=_framework(), problems=[], preview=None), 422
